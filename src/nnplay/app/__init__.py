@@ -1,0 +1,1 @@
+"""Gradio wiring for nnplay. `nnplay.app.main.build_demo()` builds the page."""

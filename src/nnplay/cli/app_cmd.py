@@ -1,0 +1,45 @@
+"""`nnplay app`: serve the web app (127.0.0.1 only unless asked otherwise)."""
+
+from __future__ import annotations
+
+import sys
+
+from nnplay.engine.errors import ConfigError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("app", help="serve the web app", description="Serve the nnplay web app.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this computer only; 0.0.0.0 exposes it to the network)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--share", action="store_true", help="also make a public gradio.live link (needs internet)")
+    p.add_argument("--auth", metavar="USER:PASS", help="require this user name and password")
+    p.set_defaults(func=run)
+
+
+def parse_auth(text: str | None):
+    if text is None:
+        return None
+    user, sep, password = text.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("--auth must look like user:password")
+    return (user, password)
+
+
+def run(args) -> int:
+    auth = parse_auth(args.auth)
+    if not 1 <= args.port <= 65535:
+        raise ConfigError(f"--port must be between 1 and 65535, got {args.port}")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: binding {args.host} exposes nnplay to other computers on the network"
+              + ("" if auth else "; consider --auth user:pass"), file=sys.stderr)
+    if args.share:
+        print("warning: --share publishes a public link that anyone who has it can open", file=sys.stderr)
+    from nnplay.app.main import launch  # gradio is imported only when serving
+
+    try:
+        launch(host=args.host, port=args.port, share=args.share, auth=auth)
+    except OSError as e:
+        raise ConfigError(f"cannot serve on {args.host}:{args.port} ({e}); is another app using the port? "
+                          "try --port 7861") from None
+    return 0

@@ -1,0 +1,1 @@
+"""The engine: torch and numpy only. Models, data, trainers, checkpoints, preprocessing."""

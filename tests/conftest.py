@@ -1,0 +1,67 @@
+"""Shared test set-up: MNIST location, a live app server, a gradio client and Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+COMMITTED_MNIST = ROOT / "data" / "mnist"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+# The real MNIST files: the verified shared copy when present, else the committed one.
+os.environ.setdefault("NNPLAY_DATA_DIR", str(SHARED_MNIST if SHARED_MNIST.exists() else COMMITTED_MNIST))
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The whole app served on a free loopback port for the test session."""
+    from nnplay.app.main import launch
+
+    port = free_port()
+    demo = launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
