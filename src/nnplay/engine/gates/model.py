@@ -1,0 +1,120 @@
+"""The gate network: a small multilayer perceptron (MLP) with one output.
+
+    features (N, F) -> [Linear -> activation] * len(hidden) -> Linear -> logit (N,)
+
+The output is a single *logit* z; the probability that the gate outputs 1 is
+sigmoid(z) = 1 / (1 + e^-z). We train on the logit with BCEWithLogitsLoss, which
+computes binary cross-entropy
+
+    BCE = -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))]
+
+in a numerically stable way (log-sum-exp), instead of taking log of a sigmoid
+that has rounded to exactly 0 or 1. We report sigmoid(z) as the probability.
+
+Layer i's weight has shape (out, in), as in torch.nn.Linear: y = x @ W.T + b.
+The state dict keys are `layers.{i}.weight` / `layers.{i}.bias`, i = 0..len(hidden).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..choices import make_activation
+
+
+class GateMLP(nn.Module):
+    def __init__(self, n_features: int, hidden: tuple[int, ...], activation: str,
+                 generator: torch.Generator | None = None):
+        super().__init__()
+        sizes = [n_features, *hidden, 1]
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        # Activation modules hold no parameters, so one instance serves every layer.
+        self.act = make_activation(activation)
+        self.activation = activation
+        self.reset_parameters(generator)
+
+    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
+        """PyTorch's default Linear init, but drawn from `generator` so that a seed
+        fixes the weights without touching the global RNG (several app sessions
+        train in threads at once; a global torch.manual_seed would mix them up).
+
+        W, b ~ Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)). For 2 inputs that is
+        +-0.71: small enough that tanh starts in its linear part, large enough to
+        break the symmetry between neurons (identical neurons would stay identical).
+        """
+        with torch.no_grad():
+            for layer in self.layers:
+                bound = 1.0 / math.sqrt(layer.in_features)
+                nn.init.uniform_(layer.weight, -bound, bound, generator=generator)
+                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.layers) - 1
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, F) features -> (N,) logits."""
+        h = x
+        for layer in self.layers[:-1]:
+            h = self.act(layer(h))
+        return self.layers[-1](h).squeeze(-1)
+
+    def forward_capture(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Like forward, but also return every hidden layer's activations (N, units)."""
+        return forward_with(x, [l.weight for l in self.layers], [l.bias for l in self.layers], self.act)
+
+
+def forward_with(x: torch.Tensor, weights, biases, act) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """A functional forward pass with given weights (out, in) and biases (out,).
+
+    Used to redraw any recorded epoch from its saved weights without touching the
+    live model. Returns (logits (N,), [activations (N, units) per hidden layer])."""
+    h = x
+    hidden = []
+    for w, b in zip(weights[:-1], biases[:-1]):
+        h = act(torch.addmm(b, h, w.t()))  # addmm: b + h @ W.T in one kernel
+        hidden.append(h)
+    logits = torch.addmm(biases[-1], h, weights[-1].t()).squeeze(-1)
+    return logits, hidden
+
+
+def bce_with_logits(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy of logits z (N,) against 0/1 targets y (N,).
+
+    With log sigmoid(z) = -softplus(-z), log(1 - sigmoid(z)) = -softplus(z) and
+    softplus(-z) = softplus(z) - z, the BCE simplifies to
+
+        -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))] = softplus(z) - y * z
+
+    where softplus(z) = log(1 + e^z) is computed stably (it returns z itself for
+    z > 20). This equals F.binary_cross_entropy_with_logits, but that kernel goes
+    through log_sigmoid, which opens a thread-pool region even for 4 numbers; on a
+    busy 2-core machine that costs milliseconds per call, this costs microseconds.
+    """
+    return (F.softplus(z) - y * z).mean()
+
+
+def penalty(model: GateMLP, kind: str, rate: float) -> torch.Tensor | None:
+    """The regularisation term added to the loss (weights only, not biases, as in
+    TensorFlow Playground): l1 = rate * sum|w| (pushes weights to exactly 0),
+    l2 = rate * sum w^2 / 2 (shrinks them; its gradient is rate * w)."""
+    if kind == "none" or rate <= 0:
+        return None
+    ws = [l.weight for l in model.layers]
+    if kind == "l1":
+        return rate * sum(w.abs().sum() for w in ws)
+    return 0.5 * rate * sum((w * w).sum() for w in ws)
+
+
+def describe(n_features: int, hidden: tuple[int, ...]) -> str:
+    """'2-[4,4]-1', '3-[]-1'."""
+    return f"{n_features}-[{','.join(str(h) for h in hidden)}]-1"
+
+
+def n_parameters(n_features: int, hidden: tuple[int, ...]) -> int:
+    sizes = [n_features, *hidden, 1]
+    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
