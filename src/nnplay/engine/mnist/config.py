@@ -1,0 +1,79 @@
+"""`MnistConfig`: every knob of one MNIST training run, validated.
+
+The defaults are the fast CNN recipe measured on a 2-core laptop-class CPU (see
+docs/pretrained.md and benchmarks/): a small batch-norm CNN, Adam with a one-cycle
+learning-rate schedule and large-ish batches, 2 epochs.  `recommended(model)` gives
+the tuned recipe for each model, since a good learning rate for a CNN with batch
+norm is not a good one for logistic regression.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..choices import OPTIMIZERS
+from ..config import ConfigBase, check_range
+from ..errors import ConfigError
+from .models import MODELS
+
+SCHEDULES = ("constant", "onecycle")
+
+
+@dataclass(frozen=True)
+class MnistConfig(ConfigBase):
+    model: str = "cnn"                    # one of MODELS: cnn | mlp | logistic | lenet5
+    hidden: tuple[int, ...] = (300, 100)  # mlp only: hidden layer sizes
+    dropout: float = 0.0                  # dropout probability before the last layers (0 = off)
+    optimizer: str = "adam"               # one of engine.choices.OPTIMIZERS
+    lr: float = 0.005                     # peak learning rate (one-cycle) or the constant rate
+    batch_size: int = 128                 # examples per step
+    epochs: int = 2                       # passes over the training set
+    weight_decay: float = 0.0             # the optimizer's weight decay (L2)
+    schedule: str = "onecycle"            # constant | onecycle (warm up, then anneal to ~0)
+    augment: bool = False                 # random shifts of up to 2 px (in memory, per batch)
+    seed: int = 0                         # initial weights and batch order
+    subset: int = 0                       # train on the first N images only (0 = all 60,000)
+    threads: int = 2                      # torch.set_num_threads (0 = leave torch's default)
+
+    def validate(self) -> "MnistConfig":
+        if self.model not in MODELS:
+            raise ConfigError(f"unknown model {self.model!r}; choose one of: {', '.join(MODELS)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        if self.schedule not in SCHEDULES:
+            raise ConfigError(f"unknown schedule {self.schedule!r}; choose one of: {', '.join(SCHEDULES)}")
+        if self.model == "mlp":
+            if not self.hidden:
+                raise ConfigError("the mlp needs at least one hidden layer, e.g. --hidden 300,100")
+            if len(self.hidden) > 8:
+                raise ConfigError(f"at most 8 hidden layers, got {len(self.hidden)}")
+            for h in self.hidden:
+                if not 1 <= h <= 4096:
+                    raise ConfigError(f"each hidden layer needs 1 to 4096 units, got {h}")
+        if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or self.lr <= 0:
+            raise ConfigError(f"learning rate must be a positive number, got {self.lr}")
+        check_range("learning rate", self.lr, 1e-6, 10.0)
+        check_range("dropout", self.dropout, 0.0, 0.9)
+        check_range("batch size", self.batch_size, 1, 60000)
+        check_range("epochs", self.epochs, 1, 1000)
+        check_range("weight decay", self.weight_decay, 0.0, 1.0)
+        check_range("subset", self.subset, 0, 60000)
+        check_range("threads", self.threads, 0, 256)
+        return self
+
+
+# Per-model recipes, measured on the 2-core CPU this project targets.
+RECOMMENDED: dict[str, dict] = {
+    "cnn": dict(),  # the MnistConfig defaults
+    "mlp": dict(hidden=(300, 100), lr=0.002, batch_size=128, epochs=3, schedule="onecycle"),
+    "logistic": dict(lr=0.01, batch_size=128, epochs=3, schedule="onecycle"),
+    "lenet5": dict(lr=0.005, batch_size=128, epochs=3, schedule="onecycle"),
+}
+
+
+def recommended(model: str = "cnn", **overrides) -> MnistConfig:
+    """The tuned recipe for `model`, with any fields overridden."""
+    if model not in MODELS:
+        raise ConfigError(f"unknown model {model!r}; choose one of: {', '.join(MODELS)}")
+    return MnistConfig.from_dict({"model": model, **RECOMMENDED[model], **overrides})

@@ -1,0 +1,290 @@
+"""Training one MNIST model with several processes: torch.distributed DDP over gloo.
+
+Launch it with torchrun, which starts the processes ("ranks") and tells each who it is
+through environment variables:
+
+    torchrun --nproc_per_node=2 -m nnplay train mnist --distributed --epochs 2
+
+    RANK        this process's number, 0 .. WORLD_SIZE-1 (rank 0 writes the checkpoint)
+    WORLD_SIZE  how many processes train together (over all machines)
+    LOCAL_RANK, LOCAL_WORLD_SIZE   the same, counted on this machine only
+    MASTER_ADDR, MASTER_PORT       where rank 0 listens, so the others can find it
+
+How data-parallel training works (DistributedDataParallel, "DDP"):
+
+1. Every rank builds the same model. DDP copies rank 0's initial weights to all the
+   others when it wraps the model, so they all start identical.
+2. Every epoch, every rank draws the *same* random permutation of the N training
+   images (same seed), and keeps only its shard, every WORLD_SIZE-th index starting
+   at RANK:   shard = perm[RANK :: WORLD_SIZE]   (N / WORLD_SIZE indices).
+   So the ranks see disjoint images and together cover the whole epoch once.
+3. Each step, each rank runs forward and backward on its own B/W images (B is the
+   config's batch size, the *global* batch, W the world size). During backward, DDP
+   averages the gradients of all ranks with an all-reduce:
+
+       g = (g_0 + g_1 + ... + g_{W-1}) / W
+
+   which equals the gradient of the mean loss over the whole global batch of B
+   images. Every rank then takes the same optimizer step from the same weights with
+   the same gradient, so the weights stay identical on every rank without ever
+   being sent. (Only gradients travel: one all-reduce per step.)
+4. Batch norm keeps running statistics (buffers, not parameters). DDP broadcasts
+   rank 0's buffers before each forward pass, so the saved statistics are rank 0's.
+   Each rank normalises its own B/W images with that batch's statistics; that is
+   the usual DDP behaviour on a CPU (SyncBatchNorm needs a GPU).
+
+The checkpoint is written by rank 0 alone, from the plain model inside the DDP
+wrapper, with the same `save_model` as a single-process run, so `nnplay eval`,
+`nnplay predict` and the app load it unchanged.
+
+gloo is PyTorch's CPU backend (NCCL is for GPUs). Across machines it needs the
+MASTER port open between them; see docs/benchmarks.md for the multi-node recipe.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+from ..choices import make_optimizer
+from ..errors import ConfigError
+from .config import MnistConfig
+from .data import MnistData, load_mnist
+from .models import build_model
+from .trainer import one_cycle, random_shift
+
+ENV_VARS = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+LAUNCH_HINT = ("start it with torchrun, e.g. `torchrun --nproc_per_node=2 -m nnplay train mnist --distributed`")
+
+
+@dataclass(frozen=True)
+class DistEnv:
+    rank: int
+    world_size: int
+    local_rank: int
+    local_world_size: int
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def env_from_os(environ=None) -> DistEnv:
+    """Read the torchrun variables, or raise ConfigError saying how to launch."""
+    environ = os.environ if environ is None else environ
+    missing = [v for v in ENV_VARS if v not in environ]
+    if missing:
+        raise ConfigError(f"--distributed needs the variables torchrun sets ({', '.join(missing)} missing); "
+                          + LAUNCH_HINT)
+    try:
+        rank, world = int(environ["RANK"]), int(environ["WORLD_SIZE"])
+        local_rank = int(environ.get("LOCAL_RANK", rank))
+        local_world = int(environ.get("LOCAL_WORLD_SIZE", world))
+    except ValueError:
+        raise ConfigError("RANK, WORLD_SIZE, LOCAL_RANK must be whole numbers; " + LAUNCH_HINT) from None
+    if not (world >= 1 and 0 <= rank < world):
+        raise ConfigError(f"RANK {rank} is outside 0..WORLD_SIZE-1 (WORLD_SIZE {world}); " + LAUNCH_HINT)
+    return DistEnv(rank, world, local_rank, local_world)
+
+
+def threads_per_rank(env: DistEnv, threads: int | None = None) -> int:
+    """CPU threads for this rank: an explicit number, else OMP_NUM_THREADS (torchrun sets 1
+    when it starts several processes per machine), else the cores shared evenly."""
+    if threads:
+        return int(threads)
+    omp = os.environ.get("OMP_NUM_THREADS", "")
+    if omp.isdigit() and int(omp) > 0:
+        return int(omp)
+    return max(1, (os.cpu_count() or 1) // max(1, env.local_world_size))
+
+
+def init_from_env(backend: str = "gloo", timeout_s: float = 600) -> DistEnv:
+    """Join the process group described by the torchrun variables (idempotent)."""
+    env = env_from_os()
+    if not dist.is_available():
+        raise ConfigError("this PyTorch build has no torch.distributed support")
+    if not dist.is_initialized():
+        # init_method "env://" reads MASTER_ADDR/MASTER_PORT/RANK/WORLD_SIZE; rank 0 opens a
+        # small key-value store there, the others connect to it, then gloo links every pair.
+        dist.init_process_group(backend=backend, timeout=timedelta(seconds=timeout_s))
+    return env
+
+
+def cleanup() -> None:
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def shard(perm: torch.Tensor, rank: int, world: int) -> torch.Tensor:
+    """This rank's share of one epoch's permutation: perm[rank::world], after dropping the
+    last N mod world indices so every rank has the same count (and so the same number
+    of steps: a rank that took one step more would wait forever in its all-reduce)."""
+    n = (len(perm) // world) * world
+    return perm[:n][rank::world]
+
+
+def flat_parameters(model: torch.nn.Module) -> torch.Tensor:
+    """All parameters as one float32 vector (a copy): handy to compare ranks."""
+    return torch.cat([p.detach().reshape(-1).float() for p in model.parameters()])
+
+
+def max_rank_difference(model: torch.nn.Module) -> float:
+    """max |w_this_rank - w_rank0| over every parameter: 0.0 when the ranks agree.
+    Rank 0 sends its vector to all (broadcast); each rank compares; the worst
+    difference is gathered with an all-reduce(MAX)."""
+    mine = flat_parameters(model)
+    if not (dist.is_available() and dist.is_initialized()):
+        return 0.0
+    ref = mine.clone()
+    dist.broadcast(ref, src=0)
+    diff = torch.tensor([float((mine - ref).abs().max()) if len(mine) else 0.0])
+    dist.all_reduce(diff, op=dist.ReduceOp.MAX)
+    return float(diff)
+
+
+@torch.inference_mode()
+def sharded_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, env: DistEnv,
+                     batch: int = 5000) -> float:
+    """Test accuracy with the work split: each rank scores x[rank::world], then the
+    correct counts and totals are summed over ranks with one all-reduce."""
+    was_training = model.training
+    model.eval()
+    xs, ys = x[env.rank::env.world_size], y[env.rank::env.world_size]
+    correct = 0
+    for i in range(0, len(ys), batch):
+        correct += int((model(xs[i:i + batch]).argmax(1) == ys[i:i + batch]).sum())
+    model.train(was_training)
+    counts = torch.tensor([correct, len(ys)], dtype=torch.float64)
+    if dist.is_initialized():
+        dist.all_reduce(counts)  # default op: SUM
+    return float(counts[0] / max(1.0, float(counts[1])))
+
+
+def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
+        data_dir: str | os.PathLike | None = None, threads: int | None = None,
+        max_steps: int | None = None, evaluate: bool = True, callback=None) -> tuple[torch.nn.Module, dict]:
+    """Train `cfg` data-parallel on every rank of the torchrun job.
+    Returns (the plain model, metrics); both are the same on every rank.
+
+    cfg.batch_size is the global batch: each rank takes cfg.batch_size // world_size.
+    `max_steps` stops early (the benchmark and tests use it); `callback(dict)` is
+    called on rank 0 after each epoch with the epoch, test accuracy and seconds.
+    """
+    cfg = (cfg or MnistConfig()).validate()
+    env = init_from_env()
+    world, rank = env.world_size, env.rank
+    torch.set_num_threads(threads_per_rank(env, threads))
+    local_bs = cfg.batch_size // world
+    if local_bs < 1:
+        raise ConfigError(f"batch size {cfg.batch_size} is smaller than the {world} processes; "
+                          f"use at least --batch-size {world}")
+
+    if data is None:
+        data = load_mnist(data_dir, subset=cfg.subset or None)
+    elif cfg.subset:
+        data = data.subset(cfg.subset)
+    x_all, y_all = data.train_x, data.train_y
+
+    torch.manual_seed(cfg.seed)  # same initial weights everywhere (DDP would copy rank 0's anyway)
+    model = build_model(cfg.model, cfg.hidden, cfg.dropout)
+    # Wrapping broadcasts rank 0's parameters and buffers, then hooks every parameter
+    # so backward() all-reduces its gradient in buckets while the rest of backward runs.
+    ddp = DDP(model)
+    optimizer = make_optimizer(cfg.optimizer, ddp.parameters(), cfg.lr, cfg.weight_decay)
+
+    perm_gen = torch.Generator().manual_seed(cfg.seed)            # identical on all ranks
+    shift_gen = torch.Generator().manual_seed(cfg.seed * 1000 + rank + 1)  # own shifts per rank
+    per_rank = len(y_all) // world
+    steps_per_epoch = math.ceil(per_rank / local_bs)
+    total = steps_per_epoch * cfg.epochs
+    if max_steps is not None:
+        total = min(total, int(max_steps))
+
+    step, seconds, test_acc, loss_val = 0, 0.0, None, float("nan")
+    correct_sum, seen_sum = 0, 0
+    curve = []
+    model.train()
+    for epoch in range(cfg.epochs):
+        mine = shard(torch.randperm(len(y_all), generator=perm_gen), rank, world)  # (N/W,)
+        correct_sum, seen_sum = 0, 0
+        for i in range(0, len(mine), local_bs):
+            if step >= total:
+                break
+            t0 = time.perf_counter()
+            idx = mine[i:i + local_bs]
+            xb, yb = x_all[idx], y_all[idx]            # (B/W,1,28,28), (B/W,)
+            if cfg.augment:
+                xb = random_shift(xb, 2, shift_gen)
+            lr = cfg.lr * one_cycle(step / max(1, total)) if cfg.schedule == "onecycle" else cfg.lr
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            logits = ddp(xb)
+            loss = F.cross_entropy(logits, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()                            # gradients all-reduced (averaged) here
+            optimizer.step()
+            step += 1
+            loss_val = loss.item()
+            correct_sum += int((logits.argmax(1) == yb).sum())
+            seen_sum += len(yb)
+            seconds += time.perf_counter() - t0
+        if not math.isfinite(loss_val):
+            raise ConfigError(f"training diverged at step {step} (loss is {loss_val}); lower the learning rate")
+        if evaluate:  # at each epoch end (and where max_steps cut the run short)
+            test_acc = sharded_accuracy(model, data.test_x, data.test_y, env)
+        curve.append({"epoch": epoch + 1, "test_accuracy": test_acc, "seconds": round(seconds, 3)})
+        if callback is not None and env.is_main:
+            callback(curve[-1])
+        if step >= total:
+            break
+
+    # Training accuracy on this rank's batches of the last epoch, averaged over ranks.
+    counts = torch.tensor([correct_sum, seen_sum], dtype=torch.float64)
+    dist.all_reduce(counts)
+    metrics = {
+        "test_accuracy": test_acc,
+        "train_accuracy": float(counts[0] / max(1.0, float(counts[1]))),
+        "epochs": round(step / steps_per_epoch, 4),
+        "steps": step,
+        "seconds": round(seconds, 3),
+        "world_size": world,
+        "threads_per_rank": torch.get_num_threads(),
+        "examples_per_sec": round(step * local_bs * world / max(seconds, 1e-9), 1),
+        "max_rank_weight_diff": max_rank_difference(model),
+        "curve": curve,
+    }
+    return model, metrics
+
+
+def train_distributed(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
+                      out: str | os.PathLike | None = None, **kw) -> dict:
+    """`fit`, then rank 0 saves the checkpoint to `out` (when given) with the
+    single-process `save_model`; the others wait for it. Returns the metrics."""
+    env = init_from_env()
+    model, metrics = fit(cfg, data, **kw)
+    cfg = (cfg or MnistConfig()).validate()
+    if out is not None:
+        if env.is_main:
+            from .io import save_model  # the single-process checkpoint writer, unchanged
+
+            metrics["checkpoint"] = str(save_model(out, model, cfg, {k: v for k, v in metrics.items()
+                                                                      if k != "curve"}))
+        dist.barrier()  # nobody leaves before the file is complete
+        if not env.is_main:
+            metrics["checkpoint"] = str(Path(out).with_suffix(".safetensors"))
+    return metrics
+
+
+def dump_parameters(model: torch.nn.Module, path: str | os.PathLike) -> None:
+    """Write this rank's flat parameter vector as .npy (the tests compare ranks' files)."""
+    np.save(path, flat_parameters(model).numpy())

@@ -1,0 +1,63 @@
+"""Saving and loading MNIST models, and the pretrained CNN shipped in the package.
+
+A checkpoint is the pair written by engine/checkpoint.py:
+
+    name.safetensors   the state dict (weights, batch-norm statistics)
+    name.json          {"kind": "mnist", "config": MnistConfig.to_dict(), "metrics": {...}}
+
+The config is enough to rebuild the architecture, so loading never needs pickle.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import torch
+
+from ..checkpoint import load_checkpoint, load_into, save_checkpoint
+from ..errors import CheckpointError, ConfigError
+from .config import MnistConfig
+from .models import build_model
+
+KIND = "mnist"
+
+
+def pretrained_path() -> Path:
+    """src/nnplay/weights/mnist_cnn.safetensors (inside the installed package)."""
+    return Path(__file__).resolve().parents[2] / "weights" / "mnist_cnn.safetensors"
+
+
+def save_model(path: str | os.PathLike, model: torch.nn.Module, cfg: MnistConfig, metrics: dict | None = None) -> Path:
+    """Write weights + JSON atomically; returns the .safetensors path."""
+    state = {k: v for k, v in model.state_dict().items()}
+    return save_checkpoint(path, state, kind=KIND, config=cfg.to_dict(), metrics=metrics or {})
+
+
+def load_model(path: str | os.PathLike) -> tuple[torch.nn.Module, MnistConfig, dict]:
+    """(model in eval mode, its config, the whole JSON description) or CheckpointError."""
+    tensors, meta = load_checkpoint(path)
+    if meta.get("kind") != KIND:
+        raise CheckpointError(f"{path}: this is a {meta.get('kind')!r} checkpoint, not an MNIST model")
+    try:
+        cfg = MnistConfig.from_dict(meta.get("config") or {}, strict=False)
+    except ConfigError as e:
+        raise CheckpointError(f"{path}: its saved config is invalid ({e})") from None
+    model = build_model(cfg.model, cfg.hidden, cfg.dropout)
+    load_into(model, tensors, path)
+    model.eval()
+    return model, cfg, meta
+
+
+@functools.lru_cache(maxsize=1)
+def _pretrained(path: str, mtime: float):
+    return load_model(path)
+
+
+def load_pretrained() -> tuple[torch.nn.Module, MnistConfig, dict]:
+    """The bundled CNN, loaded once per process (shared: do not train it in place)."""
+    path = pretrained_path()
+    if not path.exists():
+        raise CheckpointError(f"the bundled model {path} is missing; reinstall nnplay or pass a checkpoint")
+    return _pretrained(str(path), path.stat().st_mtime)
