@@ -1,0 +1,95 @@
+"""Benchmark row (h): the app's cold start and its memory once MNIST is loaded.
+
+The app is started the way a user starts it, `python -m nnplay app --port P`, as a
+child process. "Usable" means the server answers GET /config: that is the request
+the page makes first to build itself, so the page can render from then on.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from .machine import rss_mb
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - our own loopback server
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def load_mnist_through_app(base_url: str) -> str | None:
+    """Ask the running app to load MNIST the way a user's click would, through its
+    API. Returns the endpoint used, or None when the app offers none."""
+    try:
+        from gradio_client import Client
+    except ImportError:
+        return None
+    client = Client(base_url, verbose=False)
+    names = list(client.view_api(print_info=False, return_format="dict").get("named_endpoints", {}))
+    for name in ("/evaluate_bundled", "/eval_bundled", "/evaluate", "/mistakes", "/load_data"):
+        if name in names:
+            try:
+                client.predict(api_name=name)
+                return name
+            except Exception:  # noqa: BLE001 - an endpoint with other inputs; try the next
+                continue
+    return None
+
+
+def row_h(ctx, timeout_s: float = 60.0) -> dict:
+    """(h) seconds from process start until /config answers, and RSS (MB)."""
+    port = free_port()
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    if ctx.data_dir:
+        env["NNPLAY_DATA_DIR"] = str(ctx.data_dir)
+    url = f"http://127.0.0.1:{port}/"
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "nnplay", "app", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        cold = None
+        while time.perf_counter() - t0 < timeout_s:
+            if proc.poll() is not None:
+                raise RuntimeError(f"`nnplay app` exited with {proc.returncode}: "
+                                   f"{proc.stderr.read().decode(errors='replace')[-400:]}")
+            if _answers(url + "config"):
+                cold = time.perf_counter() - t0
+                break
+            time.sleep(0.05)
+        if cold is None:
+            raise RuntimeError(f"`nnplay app` did not answer within {timeout_s:g} s")
+        rss_start = rss_mb(proc.pid)
+        endpoint = load_mnist_through_app(url)
+        if endpoint is None:
+            # No API endpoint to trigger it: load MNIST the way the MNIST tab does, in a
+            # separate process, and add what it costs (the tensors) to the app's RSS.
+            endpoint = "separate process (app offers no loading endpoint)"
+        rss_loaded = rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return {
+        "row": "h", "title": "app: cold start, RSS after loading MNIST",
+        "result": f"usable in {cold:.1f} s, RSS {rss_loaded:.0f} MB (at start {rss_start:.0f} MB)",
+        "target": "<= 10 s, RSS <= 1.5 GB", "met": bool(cold <= 10 and (rss_loaded or 0) <= 1536),
+        "cold_start_seconds": round(cold, 3), "rss_mb_at_start": rss_start, "rss_mb_after_mnist": rss_loaded,
+        "mnist_loaded_via": endpoint,
+    }

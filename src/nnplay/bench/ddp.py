@@ -1,0 +1,103 @@
+"""Does 2 ranks x 1 thread beat 1 rank x 2 threads on this machine?
+
+Both runs use the same code (`engine.mnist.distributed.fit`, DDP over gloo, the default
+CNN recipe, global batch 128) launched by torchrun, and time only the training steps:
+
+    torchrun --standalone --nproc_per_node=1  (OMP_NUM_THREADS=2)   1 rank  x 2 threads
+    torchrun --standalone --nproc_per_node=2  (OMP_NUM_THREADS=1)   2 ranks x 1 thread
+
+Two threads split each convolution's work inside one process (and wait for each
+other at every operator); two ranks each run whole steps on half the batch and meet
+once per step in the gradient all-reduce. Which wins depends on the sizes involved,
+so we measure rather than guess.
+
+Run directly: python -m nnplay.bench.ddp [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _worker(args) -> int:
+    """One rank (started by torchrun): train, and rank 0 writes the metrics as JSON."""
+    from nnplay.engine.mnist import distributed as D
+    from nnplay.engine.mnist.config import MnistConfig
+
+    cfg = MnistConfig(epochs=1, subset=args.subset)
+    try:
+        _, metrics = D.fit(cfg, data_dir=args.data_dir, threads=args.threads, max_steps=args.max_steps,
+                           evaluate=False)
+        if D.env_from_os().is_main:
+            Path(args.out).write_text(json.dumps(metrics))
+    finally:
+        D.cleanup()
+    return 0
+
+
+def launch(ranks: int, threads: int, *, subset: int = 0, max_steps: int | None = None,
+           data_dir: str | None = None, timeout_s: float = 600) -> dict:
+    """Start a torchrun job of `ranks` x `threads` and return rank 0's metrics
+    plus the wall time of the whole job (process start-up included)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "metrics.json"
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={ranks}",
+               "-m", "nnplay.bench.ddp", "--worker", "--out", str(out), "--threads", str(threads),
+               "--subset", str(subset)]
+        if max_steps:
+            cmd += ["--max-steps", str(max_steps)]
+        if data_dir:
+            cmd += ["--data-dir", str(data_dir)]
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "PYTHONWARNINGS": "ignore"}
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout_s)
+        wall = time.perf_counter() - t0
+        if done.returncode != 0 or not out.exists():
+            raise RuntimeError(f"torchrun {ranks}x{threads} failed ({done.returncode}): {done.stderr[-600:]}")
+        metrics = json.loads(out.read_text())
+    metrics["job_wall_seconds"] = round(wall, 2)
+    return metrics
+
+
+def compare(*, quick: bool = False, data_dir: str | None = None) -> dict:
+    """Both layouts on the same work: one epoch (quick: 2,000 images)."""
+    subset = 2000 if quick else 0
+    one = launch(1, 2, subset=subset, data_dir=data_dir)
+    two = launch(2, 1, subset=subset, data_dir=data_dir)
+    speedup = two["examples_per_sec"] / max(one["examples_per_sec"], 1e-9)
+    winner = "2 ranks x 1 thread" if speedup > 1 else "1 rank x 2 threads"
+    return {
+        "row": "ddp", "title": "2 ranks x 1 thread vs 1 rank x 2 threads (DDP, gloo)",
+        "result": (f"{two['examples_per_sec']:.0f} vs {one['examples_per_sec']:.0f} img/s: "
+                   f"{winner} wins ({speedup:.2f}x)"),
+        "target": "report either way", "met": None,
+        "one_rank_two_threads": one, "two_ranks_one_thread": two,
+        "speedup_two_ranks": round(speedup, 3), "winner": winner, "train_examples": subset or 60000,
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m nnplay.bench.ddp", description=__doc__.split("\n\n")[0])
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--out", help=argparse.SUPPRESS)
+    p.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    p.add_argument("--subset", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--max-steps", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--data-dir", default=None, help="MNIST folder (default: the usual search)")
+    p.add_argument("--quick", action="store_true", help="2,000 images instead of 60,000")
+    args = p.parse_args(argv)
+    if args.worker:
+        return _worker(args)
+    print(json.dumps(compare(quick=args.quick, data_dir=args.data_dir), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,199 @@
+"""Benchmark rows (a)-(d) and (g): MNIST training speed, best accuracy, prediction latency.
+
+Each row is a function `row_x(ctx) -> dict`. `ctx` is a `BenchContext` carrying the
+data, the quick flag and the results of earlier rows (row b's ratio needs row a's
+epoch time). Every dict has: row, title, result (one line for the table), target,
+met (True/False/None) and the raw numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .machine import percentiles
+
+
+@dataclass
+class BenchContext:
+    quick: bool = False
+    data_dir: str | None = None
+    threads: int = 2
+    budget_s: float = 90.0                 # row d's training budget
+    results: dict = field(default_factory=dict)
+    _data: object = None
+
+    def data(self):
+        """All of MNIST, or in quick mode 2,000 training and 1,000 test images."""
+        if self._data is None:
+            from nnplay.engine.mnist.data import load_mnist
+
+            full = load_mnist(self.data_dir)
+            self._data = full.subset(2000, 1000) if self.quick else full
+        return self._data
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.2f}%"
+
+
+def row_a(ctx: BenchContext) -> dict:
+    """(a) pytorch/examples mnist/main.py: one epoch, batch 64, Adadelta."""
+    from .reference import run_reference
+
+    r = run_reference(ctx.data(), epochs=1, threads=ctx.threads)
+    return {
+        "row": "a", "title": "reference (pytorch/examples mnist) 1 epoch",
+        "result": f"{r['epoch_seconds']:.1f} s/epoch, test {_pct(r['test_accuracy'])}",
+        "target": "yardstick", "met": None, **r,
+    }
+
+
+def time_to_accuracy(cfg, data, target: float, *, max_seconds: float | None = None) -> dict:
+    """Train `cfg` with the engine's MnistTrainer; stop at the first epoch-end test
+    accuracy >= target. Returns wall seconds (evaluations included) and training-only
+    seconds at that point, the accuracy curve and whether the target was reached."""
+    from nnplay.engine.mnist.trainer import MnistTrainer
+
+    trainer = MnistTrainer(cfg, data, every=10**9)  # events only at epoch ends
+    curve, reached = [], None
+    t0 = time.perf_counter()
+    for ev in trainer.run():
+        wall = time.perf_counter() - t0
+        if ev.test_acc is not None and (not curve or curve[-1]["epoch"] != round(ev.epoch, 3)):
+            curve.append({"epoch": round(ev.epoch, 3), "test_accuracy": ev.test_acc,
+                          "wall_seconds": round(wall, 3), "train_seconds": round(ev.seconds, 3)})
+            if reached is None and ev.test_acc >= target:
+                reached = curve[-1]
+                trainer.stop()
+        if max_seconds is not None and wall > max_seconds:
+            trainer.stop()
+    best = max((c["test_accuracy"] for c in curve), default=None)
+    return {
+        "config": cfg.to_dict(),
+        "reached": reached is not None,
+        "seconds_to_target": reached["wall_seconds"] if reached else None,
+        "train_seconds_to_target": reached["train_seconds"] if reached else None,
+        "epochs_to_target": reached["epoch"] if reached else None,
+        "best_test_accuracy": best,
+        "curve": curve,
+        "seconds_per_epoch": trainer.seconds / max(1e-9, trainer.step_count / trainer.steps_per_epoch),
+    }
+
+
+def row_b(ctx: BenchContext) -> dict:
+    """(b) the default fast CNN: time until test accuracy >= 99.0%, and its ratio to (a)."""
+    from nnplay.engine.mnist.config import MnistConfig
+
+    target = 0.99
+    cfg = MnistConfig(threads=ctx.threads)  # the default recipe
+    if ctx.quick:
+        cfg = cfg.replace(epochs=1)
+    r = time_to_accuracy(cfg, ctx.data(), target)
+    ref = ctx.results.get("a", {}).get("epoch_seconds")
+    t = r["seconds_to_target"]
+    r["ratio_to_reference_epoch"] = round(t / ref, 3) if t and ref else None
+    if t is not None:
+        result = f"{_pct(target)} in {t:.1f} s ({r['epochs_to_target']:g} ep), {r['ratio_to_reference_epoch']}x ref epoch"
+    else:
+        result = f"not reached; best {_pct(r['best_test_accuracy'])}"
+    return {"row": "b", "title": "default fast CNN: time to 99.0%", "result": result,
+            "target": "<= 15 s and <= 0.3x (a)",
+            "met": bool(t is not None and t <= 15 and (r["ratio_to_reference_epoch"] or 9) <= 0.3), **r}
+
+
+def row_c(ctx: BenchContext) -> dict:
+    """(c) the MLP recipe: time until test accuracy >= 98.0%."""
+    from nnplay.engine.mnist.config import recommended
+
+    target = 0.98
+    cfg = recommended("mlp", threads=ctx.threads)
+    if ctx.quick:
+        cfg = cfg.replace(epochs=1)
+    r = time_to_accuracy(cfg, ctx.data(), target)
+    t = r["seconds_to_target"]
+    result = (f"{_pct(target)} in {t:.1f} s ({r['epochs_to_target']:g} ep)" if t is not None
+              else f"not reached; best {_pct(r['best_test_accuracy'])}")
+    return {"row": "c", "title": "MLP: time to 98.0%", "result": result, "target": "<= 5 s",
+            "met": bool(t is not None and t <= 5), **r}
+
+
+def best_in_budget_config(ctx: BenchContext, budget_s: float):
+    """The recipe for row d: the fast CNN with random-shift augmentation and a one-cycle
+    schedule stretched over as many epochs as fit the budget (one-cycle must know its
+    length in advance, so we plan from row b's measured seconds per epoch)."""
+    from nnplay.engine.mnist.config import RECOMMENDED, MnistConfig
+
+    base = dict(RECOMMENDED.get("best", {})) or dict(augment=True, schedule="onecycle")
+    base.setdefault("augment", True)
+    per_epoch = ctx.results.get("b", {}).get("seconds_per_epoch") or (0.3 if ctx.quick else 8.0)
+    # augmentation costs a little more per step; keep a safety margin of ~15%.
+    epochs = max(1, int(budget_s / (per_epoch * 1.15)))
+    return MnistConfig.from_dict({**base, "epochs": epochs, "threads": ctx.threads})
+
+
+def row_d(ctx: BenchContext) -> dict:
+    """(d) the best test accuracy reached inside a training budget (90 s; quick: 3 s)."""
+    from nnplay.engine.mnist.trainer import MnistTrainer
+
+    budget = 3.0 if ctx.quick else ctx.budget_s
+    cfg = best_in_budget_config(ctx, budget)
+    trainer = MnistTrainer(cfg, ctx.data(), every=10**9, eval_every_epoch=True)
+    curve = []
+    t0 = time.perf_counter()
+    for ev in trainer.run():
+        if ev.test_acc is not None:
+            curve.append({"epoch": round(ev.epoch, 3), "test_accuracy": ev.test_acc,
+                          "train_seconds": round(ev.seconds, 3)})
+        if ev.seconds > budget:  # training time only: evaluations are not charged to the budget
+            trainer.stop()
+    wall = time.perf_counter() - t0
+    inside = [c for c in curve if c["train_seconds"] <= budget * 1.02] or curve[:1]
+    best = max((c["test_accuracy"] for c in inside), default=None)
+    return {
+        "row": "d", "title": f"best accuracy in a {budget:g} s training budget",
+        "result": f"{_pct(best)} ({cfg.model}, {cfg.epochs} ep, augment={cfg.augment}, {cfg.schedule})",
+        "target": ">= 99.4%", "met": bool(best is not None and best >= 0.994),
+        "budget_seconds": budget, "best_test_accuracy": best, "train_seconds": round(trainer.seconds, 3),
+        "wall_seconds": round(wall, 3), "config": cfg.to_dict(), "curve": curve,
+    }
+
+
+def drawn_digit(data, index: int = 0, size: int = 280) -> tuple[dict, int]:
+    """A "drawn" image like the app's Sketchpad sends: a test digit scaled up 10x as
+    black ink in the alpha channel of a 280x280 RGBA canvas. Returns (value, label)."""
+    img = (data.test_x[index, 0].numpy() * 255).astype(np.uint8)          # (28, 28)
+    alpha = np.kron(img, np.ones((size // 28, size // 28), dtype=np.uint8))  # (280, 280)
+    rgba = np.zeros((size, size, 4), dtype=np.uint8)
+    rgba[..., 3] = alpha
+    return {"background": None, "layers": [rgba], "composite": rgba}, int(data.test_y[index])
+
+
+def row_g(ctx: BenchContext) -> dict:
+    """(g) bundled model: p50/p95 latency of one drawn image, preprocessing included."""
+    from nnplay.engine.mnist.io import load_pretrained, predict_probs
+    from nnplay.engine.preprocess import to_mnist
+
+    model = load_pretrained()
+    value, label = drawn_digit(ctx.data())
+    guesses = []
+
+    def once():
+        probs = predict_probs(model, to_mnist(value))
+        guesses.append(int(np.argmax(probs)))
+
+    repeats = 30 if ctx.quick else 300
+    times = []
+    for i in range(repeats + 5):
+        t0 = time.perf_counter()
+        once()
+        if i >= 5:  # the first calls warm up allocators and kernels
+            times.append(time.perf_counter() - t0)
+    p50, p95 = (1000 * v for v in percentiles(times, 50, 95))
+    return {"row": "g", "title": "bundled model: predict one 280x280 drawing",
+            "result": f"p50 {p50:.1f} ms, p95 {p95:.1f} ms", "target": "p95 <= 30 ms",
+            "met": p95 <= 30, "p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "repeats": repeats,
+            "predicted": guesses[-1], "label": label, "threads": torch.get_num_threads()}

@@ -1,0 +1,147 @@
+"""Run every benchmark row, print the table, write the JSON.
+
+    from nnplay.bench.runner import run_all
+    results = run_all(quick=True)
+
+Rows run in order a..h, then the DDP comparison; a row that fails is reported with
+its error (and met = False) instead of stopping the others.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from pathlib import Path
+
+import torch
+
+from . import machine
+
+ROWS = ("a", "b", "c", "d", "e", "f", "g", "h", "ddp")
+TITLES = {
+    "a": "reference (pytorch/examples mnist) 1 epoch",
+    "b": "default fast CNN: time to 99.0%",
+    "c": "MLP: time to 98.0%",
+    "d": "best accuracy in a 90 s training budget",
+    "e": "gates: XOR seeds 0-99 with the defaults",
+    "f": "gates: one 2-[8,8]-1 step + all figures",
+    "g": "bundled model: predict one 280x280 drawing",
+    "h": "app: cold start, RSS after loading MNIST",
+    "ddp": "2 ranks x 1 thread vs 1 rank x 2 threads",
+}
+
+
+def row_function(key: str):
+    from . import app_row, ddp, gates_rows, mnist_rows
+
+    return {
+        "a": mnist_rows.row_a, "b": mnist_rows.row_b, "c": mnist_rows.row_c, "d": mnist_rows.row_d,
+        "e": gates_rows.row_e, "f": gates_rows.row_f, "g": mnist_rows.row_g, "h": app_row.row_h,
+        "ddp": lambda ctx: ddp.compare(quick=ctx.quick, data_dir=ctx.data_dir),
+    }[key]
+
+
+def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, threads: int = 2,
+            progress=None) -> dict:
+    """Run `rows` and return {"machine", "quick", "rows": {key: dict}, ...}.
+    `progress(key, row_dict)` is called after each row (the CLI prints a line)."""
+    from .mnist_rows import BenchContext
+
+    torch.set_num_threads(threads)
+    info = machine.describe()
+    ctx = BenchContext(quick=quick, data_dir=data_dir, threads=threads)
+    t_start = time.perf_counter()
+    for key in rows:
+        t0 = time.perf_counter()
+        try:
+            result = row_function(key)(ctx)
+        except Exception as e:  # noqa: BLE001 - one broken row must not hide the others
+            result = {"row": key, "title": TITLES[key], "result": f"error: {type(e).__name__}: {e}"[:300],
+                      "target": "", "met": False, "error": traceback.format_exc(limit=6)}
+        result["bench_seconds"] = round(time.perf_counter() - t0, 2)
+        torch.set_num_threads(threads)  # a row may have changed it
+        ctx.results[key] = result
+        if progress is not None:
+            progress(key, result)
+    info["load_average_at_end"] = machine.load_average()
+    return {
+        "format": "nnplay-bench", "version": 1, "quick": quick, "machine": info,
+        "total_seconds": round(time.perf_counter() - t_start, 1),
+        "rows": ctx.results,
+    }
+
+
+def _clean(obj):
+    """JSON-safe: NaN/inf -> None, tuples -> lists, numpy scalars -> Python."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float):
+        return obj if obj == obj and abs(obj) != float("inf") else None
+    if hasattr(obj, "item") and callable(obj.item):
+        return _clean(obj.item())
+    return obj
+
+
+def write_json(results: dict, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_clean(results), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    return path
+
+
+def table_rows(results: dict) -> list[tuple[str, str, str, str, str]]:
+    out = []
+    for key, r in results["rows"].items():
+        met = {True: "yes", False: "NO", None: "-"}[r.get("met")]
+        out.append((key, r.get("title", ""), r.get("result", ""), r.get("target", ""), met))
+    return out
+
+
+HEADER = ("row", "what", "result", "target", "met")
+
+
+def plain_table(results: dict) -> str:
+    rows = [HEADER, *table_rows(results)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    line = "  ".join("-" * w for w in widths)
+    text = [("  ".join(c.ljust(w) for c, w in zip(rows[0], widths))).rstrip(), line]
+    text += [("  ".join(c.ljust(w) for c, w in zip(r, widths))).rstrip() for r in rows[1:]]
+    return "\n".join(text)
+
+
+def markdown_table(results: dict) -> str:
+    lines = ["| row | what | result | target | met |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(c.replace("|", "/") for c in r) + " |" for r in table_rows(results)]
+    return "\n".join(lines)
+
+
+def machine_line(results: dict) -> str:
+    m = results["machine"]
+    return (f"{m['cpu_model']}, {m['nproc']} cores, {m['memory_gib']} GiB, torch {m['torch']}, "
+            f"Python {m['python']}; load average {m['load_average_at_start']} at start, "
+            f"{m.get('load_average_at_end')} at end; {m['date_utc']}"
+            + ("; QUICK run (subsets, tiny budgets: not comparable)" if results["quick"] else ""))
+
+
+def print_table(results: dict, file=None) -> None:
+    """A rich table when rich is installed (it comes with gradio), else plain text."""
+    import sys
+
+    file = file or sys.stdout
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        print(plain_table(results), file=file)
+        print(machine_line(results), file=file)
+        return
+    table = Table(title="nnplay bench" + (" (quick)" if results["quick"] else ""), caption=machine_line(results))
+    for h in HEADER:
+        table.add_column(h, overflow="fold")
+    for r in table_rows(results):
+        style = {"yes": "green", "NO": "red"}.get(r[4])
+        table.add_row(*r, style=style)
+    Console(file=file, width=160).print(table)
