@@ -174,10 +174,10 @@ def drawn_digit(data, index: int = 0, size: int = 280) -> tuple[dict, int]:
 
 def row_g(ctx: BenchContext) -> dict:
     """(g) bundled model: p50/p95 latency of one drawn image, preprocessing included."""
-    from nnplay.engine.mnist.io import load_pretrained, predict_probs
+    from nnplay.engine.mnist import load_pretrained, predict_probs
     from nnplay.engine.preprocess import to_mnist
 
-    model = load_pretrained()
+    model = load_pretrained()[0]
     value, label = drawn_digit(ctx.data())
     guesses = []
 

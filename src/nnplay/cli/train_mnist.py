@@ -45,6 +45,9 @@ def register(labs) -> None:
                                       "~/.cache/nnplay/mnist, else download)")
     p.add_argument("--out", help="checkpoint path (default runs/mnist-<model>.safetensors)")
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over several processes (DDP, gloo); start it with "
+                        "`torchrun --nproc_per_node=2 -m nnplay train mnist --distributed ...`")
     p.set_defaults(func=run)
 
 
@@ -63,6 +66,8 @@ def run(args) -> int:
 
     cfg = build_config(args)
     out = args.out or f"runs/mnist-{cfg.model}.safetensors"
+    if args.distributed:  # one process per torchrun rank; see engine/mnist/distributed.py
+        return run_distributed(args, cfg, out)
     data = load_mnist(args.data_dir, subset=cfg.subset or None)
     trainer = MnistTrainer(cfg, data, every=10)
     say = sys.stderr if args.json else sys.stdout
@@ -101,4 +106,26 @@ def run(args) -> int:
     else:
         print(f"test accuracy {metrics['test_accuracy']:.2%} after {metrics['epochs']:g} epochs "
               f"in {metrics['seconds']:.1f} s; saved {path}")
+    return 0
+
+
+def run_distributed(args, cfg, out) -> int:
+    from nnplay.cli import emit_json
+    from nnplay.engine.mnist.distributed import is_main, train_distributed
+
+    say = sys.stderr if args.json else sys.stdout
+
+    def show(e):
+        print(f"epoch {e['epoch']}/{cfg.epochs}: test accuracy {e['test_accuracy']:.2%} ({e['seconds']:.1f} s)",
+              file=say, flush=True)
+
+    m = train_distributed(cfg, out=out, data_dir=args.data_dir, callback=show)
+    if is_main():
+        result = {k: m[k] for k in ("test_accuracy", "train_accuracy", "epochs", "seconds", "checkpoint")}
+        result.update(model=cfg.model, config=cfg.to_dict(), world_size=m["world_size"])
+        if args.json:
+            emit_json(result)
+        else:
+            print(f"test accuracy {m['test_accuracy']:.2%} after {m['epochs']:g} epochs in {m['seconds']:.1f} s "
+                  f"on {m['world_size']} processes; saved {m['checkpoint']}")
     return 0

@@ -133,13 +133,25 @@ def shard(perm: torch.Tensor, rank: int, world: int) -> torch.Tensor:
     return perm[:n][rank::world]
 
 
+def sync_buffers(model: torch.nn.Module) -> None:
+    """Copy rank 0's buffers (batch norm's running mean/var and counters) to every rank.
+    During training each rank updates its own running statistics after DDP's
+    broadcast at the start of the forward pass, so after the last step they differ
+    slightly; evaluating or saving wants the one set rank 0 will write."""
+    if dist.is_available() and dist.is_initialized():
+        for b in model.buffers():
+            dist.broadcast(b, src=0)
+
+
 def flat_parameters(model: torch.nn.Module) -> torch.Tensor:
-    """All parameters as one float32 vector (a copy): handy to compare ranks."""
-    return torch.cat([p.detach().reshape(-1).float() for p in model.parameters()])
+    """All parameters, then all buffers, as one float32 vector (a copy): what a
+    checkpoint holds, flattened, so two ranks can be compared with one subtraction."""
+    tensors = [*model.parameters(), *model.buffers()]
+    return torch.cat([t.detach().reshape(-1).float() for t in tensors])
 
 
 def max_rank_difference(model: torch.nn.Module) -> float:
-    """max |w_this_rank - w_rank0| over every parameter: 0.0 when the ranks agree.
+    """max |w_this_rank - w_rank0| over every parameter and buffer: 0.0 when the ranks agree.
     Rank 0 sends its vector to all (broadcast); each rank compares; the worst
     difference is gathered with an all-reduce(MAX)."""
     mine = flat_parameters(model)
@@ -211,7 +223,7 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
         total = min(total, int(max_steps))
 
     step, seconds, test_acc, loss_val = 0, 0.0, None, float("nan")
-    correct_sum, seen_sum = 0, 0
+    correct_sum, seen_sum, seen_all = 0, 0, 0
     curve = []
     model.train()
     for epoch in range(cfg.epochs):
@@ -237,9 +249,15 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
             loss_val = loss.item()
             correct_sum += int((logits.argmax(1) == yb).sum())
             seen_sum += len(yb)
+            seen_all += len(yb)
             seconds += time.perf_counter() - t0
-        if not math.isfinite(loss_val):
+        # A NaN loss on any rank stops every rank (one rank raising alone would leave the
+        # others waiting in their next collective call).
+        bad = torch.tensor([0.0 if math.isfinite(loss_val) else 1.0])
+        dist.all_reduce(bad, op=dist.ReduceOp.MAX)
+        if bad.item():
             raise ConfigError(f"training diverged at step {step} (loss is {loss_val}); lower the learning rate")
+        sync_buffers(model)
         if evaluate:  # at each epoch end (and where max_steps cut the run short)
             test_acc = sharded_accuracy(model, data.test_x, data.test_y, env)
         curve.append({"epoch": epoch + 1, "test_accuracy": test_acc, "seconds": round(seconds, 3)})
@@ -259,7 +277,7 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
         "seconds": round(seconds, 3),
         "world_size": world,
         "threads_per_rank": torch.get_num_threads(),
-        "examples_per_sec": round(step * local_bs * world / max(seconds, 1e-9), 1),
+        "examples_per_sec": round(seen_all * world / max(seconds, 1e-9), 1),  # all ranks together
         "max_rank_weight_diff": max_rank_difference(model),
         "curve": curve,
     }
@@ -269,20 +287,33 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
 def train_distributed(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
                       out: str | os.PathLike | None = None, **kw) -> dict:
     """`fit`, then rank 0 saves the checkpoint to `out` (when given) with the
-    single-process `save_model`; the others wait for it. Returns the metrics."""
+    single-process `save_model`; the others wait for it. Returns the metrics.
+    Leaves the process group as it found it (joins and leaves it when needed)."""
+    created = not (dist.is_available() and dist.is_initialized())
     env = init_from_env()
-    model, metrics = fit(cfg, data, **kw)
-    cfg = (cfg or MnistConfig()).validate()
-    if out is not None:
-        if env.is_main:
-            from .io import save_model  # the single-process checkpoint writer, unchanged
+    try:
+        model, metrics = fit(cfg, data, **kw)
+        cfg = (cfg or MnistConfig()).validate()
+        if out is not None:
+            if env.is_main:
+                from .io import save_model  # the single-process checkpoint writer, unchanged
 
-            metrics["checkpoint"] = str(save_model(out, model, cfg, {k: v for k, v in metrics.items()
-                                                                      if k != "curve"}))
-        dist.barrier()  # nobody leaves before the file is complete
-        if not env.is_main:
-            metrics["checkpoint"] = str(Path(out).with_suffix(".safetensors"))
-    return metrics
+                saved = {k: v for k, v in metrics.items() if k != "curve"}
+                metrics["checkpoint"] = str(save_model(out, model, cfg, saved))
+            dist.barrier()  # nobody leaves before the file is complete
+            if not env.is_main:
+                metrics["checkpoint"] = str(Path(out).with_suffix(".safetensors"))
+        return metrics
+    finally:
+        if created:
+            cleanup()
+
+
+def is_main() -> bool:
+    """True on rank 0 (and in a plain single process): the one that prints and saves."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank() == 0
+    return os.environ.get("RANK", "0") == "0"
 
 
 def dump_parameters(model: torch.nn.Module, path: str | os.PathLike) -> None:
