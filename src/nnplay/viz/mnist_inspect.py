@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -85,13 +87,9 @@ def confusion_figure(conf: np.ndarray, *, selected: tuple[int, int] | None = Non
     return fig
 
 
-def probability_bars(probs: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
-    """The 10 class probabilities; the winner is highlighted."""
-    p = np.asarray(probs, dtype=np.float32).reshape(-1)
-    best = int(np.argmax(p))
-    colors = [TEST_COLOR if i == best else "#c7d2fe" for i in range(len(p))]
-    fig = go.Figure(go.Bar(x=[str(i) for i in range(len(p))], y=p, marker_color=colors,
-                           text=[f"{v:.0%}" if v >= 0.01 else "" for v in p], textposition="outside",
+@functools.lru_cache(maxsize=8)
+def _bars_base(height: int, title: str | None) -> go.Figure:
+    fig = go.Figure(go.Bar(x=[str(i) for i in range(10)], y=[0.0] * 10, textposition="outside",
                            cliponaxis=False, hovertemplate="digit %{x}: %{y:.2%}<extra></extra>"))
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", showgrid=True, gridcolor="#eef2ff")
     fig.update_xaxes(type="category", title_text="digit")
@@ -100,15 +98,37 @@ def probability_bars(probs: np.ndarray, *, height: int = 230, title: str | None 
     return fig
 
 
-def digit_figure(x28: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
-    """The 28x28 input as the model sees it (white ink on black, like MNIST)."""
-    z = np.asarray(x28, dtype=np.float32).reshape(28, 28)
-    fig = go.Figure(go.Heatmap(z=z, colorscale="Gray", zmin=0, zmax=1, showscale=False, zsmooth=False,
-                               hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"))
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+def probability_bars(probs: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
+    """The 10 class probabilities; the winner is highlighted.
+    (Built from a cached empty figure: this runs on every pen stroke.)"""
+    p = np.asarray(probs, dtype=np.float32).reshape(-1)
+    best = int(np.argmax(p))
+    fig = go.Figure(_bars_base(height, title))
+    fig.data[0].update(y=p, marker_color=[TEST_COLOR if i == best else "#c7d2fe" for i in range(len(p))],
+                       text=[f"{v:.0%}" if v >= 0.01 else "" for v in p])
+    return fig
+
+
+@functools.lru_cache(maxsize=8)
+def _image_base(kind: str, height: int, title: str | None) -> go.Figure:
+    if kind == "digit":
+        fig = go.Figure(go.Heatmap(colorscale="Gray", zmin=0, zmax=1, showscale=False, zsmooth=False,
+                                   hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"))
+        fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
+        fig.update_xaxes(constrain="domain")
+    else:
+        fig = go.Figure(go.Image(hoverinfo="skip"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
     base_layout(fig, height=height, title=title)
     fig.update_layout(margin=dict(l=4, r=4, t=30 if title else 4, b=4))
+    return fig
+
+
+def digit_figure(x28: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
+    """The 28x28 input as the model sees it (white ink on black, like MNIST)."""
+    fig = go.Figure(_image_base("digit", height, title))
+    fig.data[0].z = np.asarray(x28, dtype=np.float32).reshape(28, 28)
     return fig
 
 
@@ -131,11 +151,9 @@ def saliency_rgb(x28: np.ndarray, sal: np.ndarray, scale: int = 1) -> np.ndarray
 
 
 def saliency_figure(x28: np.ndarray, sal: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
-    fig = go.Figure(go.Image(z=saliency_rgb(x28, sal), hoverinfo="skip"))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    base_layout(fig, height=height, title=title)
-    fig.update_layout(margin=dict(l=4, r=4, t=30 if title else 4, b=4))
+    """saliency_rgb as a figure (one Image trace)."""
+    fig = go.Figure(_image_base("saliency", height, title))
+    fig.data[0].z = saliency_rgb(x28, sal)
     return fig
 
 
@@ -187,3 +205,21 @@ def compare_runs(runs: list[dict], *, height: int = 340) -> go.Figure:
                            x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color="#6b7280"))
     return base_layout(fig, height=height, legend=dict(orientation="v", x=1.02, y=1, xanchor="left"),
                        title="test accuracy of every run in this session")
+
+
+def per_class_bars(acc: np.ndarray, *, height: int = 260, overall: float | None = None) -> go.Figure:
+    """Accuracy per true digit (10 fractions); the weakest digit is highlighted."""
+    a = np.asarray(acc, dtype=np.float32).reshape(-1)
+    worst = int(np.argmin(a))
+    fig = go.Figure(go.Bar(x=[str(i) for i in range(len(a))], y=a, text=[f"{v:.1%}" for v in a],
+                           textposition="outside", cliponaxis=False,
+                           marker_color=[TEST_COLOR if i == worst else TRAIN_COLOR for i in range(len(a))],
+                           hovertemplate="digit %{x}: %{y:.2%} correct<extra></extra>"))
+    lo = max(0.0, float(a.min()) - 0.1) if a.size else 0.0
+    fig.update_yaxes(range=[lo, 1.04], tickformat=".0%", title_text="correct")
+    fig.update_xaxes(type="category", title_text="true digit")
+    if overall is not None:
+        fig.add_hline(y=overall, line=dict(color="#6b7280", dash="dot", width=1),
+                      annotation_text=f"overall {overall:.2%}", annotation_position="bottom right")
+    base_layout(fig, height=height, title="accuracy per digit")
+    return fig

@@ -1,0 +1,78 @@
+"""Shared bits of the MNIST tab: which models can be picked, and small HTML helpers."""
+
+from __future__ import annotations
+
+import html
+
+from nnplay.engine.errors import NnplayError
+from nnplay.engine.mnist import load_pretrained
+
+from .runs import Session
+
+BUNDLED = "bundled"
+
+
+def bundled():
+    """(model, meta) of the pretrained CNN shipped in src/nnplay/weights/ (loaded once by the engine)."""
+    model, _cfg, meta = load_pretrained()
+    return model, meta
+
+
+def bundled_label() -> str:
+    try:
+        acc = (bundled()[1].get("metrics") or {}).get("test_accuracy")
+    except NnplayError:
+        return "bundled CNN (not available)"
+    return f"bundled CNN (pretrained{f', {acc:.1%}' if acc else ''})"
+
+
+def model_choices(session: Session | None) -> list[tuple[str, str]]:
+    """Dropdown choices: the bundled model, then every finished run of this session."""
+    out = [(bundled_label(), BUNDLED)]
+    for r in (session.runs if session else []):
+        if not r.running and r.model is not None and r.status != "error":
+            out.append((r.label(), f"run:{r.number}"))
+    return out
+
+
+def get_model(session: Session | None, key: str):
+    """The torch model for a dropdown value; the bundled one when the run is gone."""
+    if key and key != BUNDLED and session is not None:
+        run = session.run(key)
+        if run is not None and run.model is not None and not run.running:
+            return run.model
+    return bundled()[0]
+
+
+def note(text: str, kind: str = "info") -> str:
+    """A small coloured message box."""
+    colors = {"info": ("#eef2ff", "#3730a3"), "warn": ("#fff7ed", "#9a3412"), "error": ("#fef2f2", "#991b1b")}
+    bg, fg = colors.get(kind, colors["info"])
+    return (f"<div style='background:{bg};color:{fg};padding:8px 12px;border-radius:8px;"
+            f"font-size:14px'>{html.escape(text)}</div>")
+
+
+def progress_html(view: dict | None, name: str = "", planned_epochs: int = 0) -> str:
+    """The progress bar with epoch, examples/s, learning rate and test accuracy."""
+    if view is None:
+        return note("Pick a model and press Train. Tick “quick” for a classroom demo in seconds.")
+    if view["status"] == "error":
+        return note(view["message"], "error")
+    pct = 100 * view["progress"]
+    curve = view["curve"]
+    epoch = curve["epoch"][-1] if curve["epoch"] else 0.0
+    test = curve["test_acc"][-1] if curve["test_acc"] else None
+    state = {"waiting": "waiting for a free slot…", "running": "training", "done": "finished",
+             "stopped": "stopped"}[view["status"]]
+    bits = [f"<b>run {name}</b> · {state}", f"epoch {epoch:.2f} / {planned_epochs}",
+            f"{view['examples_per_sec']:,.0f} examples/s", f"lr {view['lr']:.2g}"]
+    if test is not None:
+        bits.append(f"test accuracy {test:.1%}")
+    if view["status"] in ("done", "stopped"):
+        bits.append(f"{view['seconds']:.1f} s")
+    color = "#4f46e5" if view["status"] in ("running", "waiting") else "#059669"
+    return (f"<div style='font-size:14px'>"
+            f"<div style='height:12px;background:#e5e7eb;border-radius:6px;overflow:hidden'>"
+            f"<div class='mnist-progress' style='width:{pct:.1f}%;height:100%;background:{color};"
+            f"transition:width .25s'></div></div>"
+            f"<div style='margin-top:6px;color:#374151'>{' · '.join(bits)}</div></div>")

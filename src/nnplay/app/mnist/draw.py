@@ -1,0 +1,114 @@
+"""Try your own digit: a sketch pad (live) or an upload -> the 28x28 input, probabilities,
+top 3 and a saliency overlay, with the preprocessing steps as toggles."""
+
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+import numpy as np
+
+from nnplay.engine.errors import NnplayError
+from nnplay.engine.mnist import predict_probs, saliency
+from nnplay.engine.preprocess import to_mnist
+from nnplay.viz import mnist_inspect as vi
+
+from .common import BUNDLED, get_model, model_choices, note
+from .runs import Session
+
+INVERT = [("auto", "auto"), ("ink is dark: invert", "yes"), ("ink is light: keep", "no")]
+PANEL_H = 230
+EMPTY_MSG = "Draw a digit first: hold the mouse button down on the white square and write a 0-9."
+
+
+def build(ui) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=320):
+            with gr.Tabs():
+                with gr.Tab("Draw", id="draw"):
+                    ui.sketch = gr.Sketchpad(
+                        value=blank_canvas(), canvas_size=(280, 280), fixed_canvas=True, image_mode="RGBA", type="numpy",
+                        brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                        layers=False, transforms=(), label="Draw a digit (0-9)", show_label=True,
+                        elem_id="mnist-sketch", height=360, width=320, buttons=[])
+                    ui.clear = gr.Button("Clear", size="sm", elem_id="mnist-clear")
+                with gr.Tab("Upload", id="upload"):
+                    ui.upload = gr.Image(type="filepath", label="A photo or scan of one digit",
+                                         sources=["upload", "clipboard"], height=300, elem_id="mnist-upload")
+        with gr.Column(scale=2, min_width=260):
+            ui.draw_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model")
+            ui.invert = gr.Radio(INVERT, value="auto", label="Invert colours")
+            with gr.Row():
+                ui.crop = gr.Checkbox(True, label="Crop to the ink, scale to 20×20")
+                ui.center = gr.Checkbox(True, label="Centre by centre of mass")
+            ui.draw_msg = gr.HTML(note(EMPTY_MSG), elem_id="mnist-draw-msg")
+            ui.top3 = gr.Label(num_top_classes=3, label="Top 3", elem_id="mnist-top3")
+        with gr.Column(scale=3, min_width=420):
+            with gr.Row():
+                ui.preview = gr.Plot(label="What the model sees (28×28)", elem_id="mnist-preview")
+                ui.saliency = gr.Plot(label="Saliency: gradient × input", elem_id="mnist-saliency")
+            ui.probs = gr.Plot(label="Probabilities", elem_id="mnist-probs")
+    ui.source = gr.State("sketch")
+
+
+def blank_canvas() -> dict:
+    """A transparent 280x280 background: with a background the editor starts on the brush,
+    so the pad is ready to draw the moment the page opens."""
+    return {"background": np.zeros((280, 280, 4), np.uint8), "layers": [], "composite": None}
+
+
+def _blank():
+    z = np.zeros((28, 28), np.float32)
+    return (vi.digit_figure(z, height=PANEL_H), vi.saliency_figure(z, z, height=PANEL_H),
+            vi.probability_bars(np.zeros(10, np.float32), height=PANEL_H))
+
+
+def predict(image, model_key: str, invert: str, crop: bool, center: bool, session: Session | None):
+    """Any image -> (28x28 figure, saliency figure, probabilities figure, top-3 label, message)."""
+    t0 = time.perf_counter()
+    inv = {"yes": True, "no": False}.get(invert, "auto")
+    try:
+        if image is None:
+            raise NnplayError(EMPTY_MSG)
+        x = to_mnist(image, invert=inv, crop=bool(crop), center=bool(center))
+        model = get_model(session, model_key)
+        p = predict_probs(model, x)
+        best = int(np.argmax(p))
+        sal = saliency(model, x, best)
+    except NnplayError as e:
+        msg = EMPTY_MSG if image is None or "no ink" in str(e) else str(e)
+        return (*_blank(), None, note(msg, "warn"))
+    figs = (vi.digit_figure(x, height=PANEL_H), vi.saliency_figure(x, sal, height=PANEL_H),
+            vi.probability_bars(p, height=PANEL_H))
+    label = {str(d): float(p[d]) for d in range(10)}
+    ms = (time.perf_counter() - t0) * 1000
+    msg = note(f"It looks like a {best} ({p[best]:.0%} sure). Server time {ms:.0f} ms.")
+    return (*figs, label, msg)
+
+
+def predict_sketch(sketch, model_key, invert, crop, center, session):
+    return predict(sketch, model_key, invert, crop, center, session) + ("sketch",)
+
+
+def predict_upload(path, model_key, invert, crop, center, session):
+    return predict(path, model_key, invert, crop, center, session) + ("upload",)
+
+
+def predict_again(source, sketch, path, model_key, invert, crop, center, session):
+    image = path if source == "upload" and path else sketch
+    return predict(image, model_key, invert, crop, center, session)
+
+
+def clear():
+    return (blank_canvas(), *_blank(), None, note(EMPTY_MSG))
+
+
+def wire(ui) -> None:
+    opts = [ui.draw_model, ui.invert, ui.crop, ui.center, ui.session]
+    outs = [ui.preview, ui.saliency, ui.probs, ui.top3, ui.draw_msg]
+    live = dict(show_progress="hidden", trigger_mode="always_last")
+    ui.sketch.change(predict_sketch, [ui.sketch, *opts], [*outs, ui.source], api_name="predict_sketch", **live)
+    ui.upload.change(predict_upload, [ui.upload, *opts], [*outs, ui.source], api_name="predict_image", **live)
+    for c in (ui.draw_model, ui.invert, ui.crop, ui.center):
+        c.change(predict_again, [ui.source, ui.sketch, ui.upload, *opts], outs, api_visibility="private", **live)
+    ui.clear.click(clear, None, [ui.sketch, *outs], api_visibility="private", show_progress="hidden")

@@ -1,0 +1,139 @@
+"""Train: model + hyperparameters, Train/Stop, live progress, curves and first-layer weights."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from nnplay.engine.choices import OPTIMIZERS
+from nnplay.engine.errors import NnplayError
+from nnplay.engine.mnist.config import RECOMMENDED, SCHEDULES, MnistConfig
+from nnplay.viz import mnist_inspect as vi
+
+from . import compare, weights
+from .common import model_choices, note, progress_html
+from .runs import QUICK_TRAIN, Session
+
+MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
+          ("Small CNN (batch norm)", "cnn"), ("LeNet-5", "lenet5")]
+BATCHES = [16, 32, 64, 128, 256, 512]
+POLL_SECONDS = 0.3
+UI_THREADS = 1  # one core per training, so live drawing and other users stay responsive
+CURVES_H = 300
+# Starting points for the UI (quick, watchable); the engine's RECOMMENDED recipes fill the rest.
+UI_DEFAULTS = {"logistic": dict(lr=0.01, epochs=3, batch_size=64),
+               "mlp": dict(lr=0.002, epochs=3, batch_size=64, hidden=(64,)),
+               "cnn": dict(lr=0.005, epochs=2, batch_size=64),
+               "lenet5": dict(lr=0.005, epochs=3, batch_size=64)}
+
+
+def recipe(model: str) -> dict:
+    base = MnistConfig().to_dict()
+    return {**base, **RECOMMENDED.get(model, {}), **UI_DEFAULTS.get(model, {})}
+
+
+def build(ui) -> None:
+    r = recipe("mlp")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=290, elem_id="mnist-train-controls"):
+            ui.model = gr.Dropdown(MODELS, value="mlp", label="Model")
+            ui.hidden = gr.Textbox(",".join(map(str, r["hidden"])), label="Hidden layer sizes",
+                                   info="comma-separated, e.g. 128,64")
+            with gr.Row():
+                ui.lr = gr.Number(r["lr"], label="Learning rate", minimum=1e-6, maximum=10, step=0.0005,
+                                  info="change it while training", min_width=120)
+                ui.optimizer = gr.Dropdown(list(OPTIMIZERS), value=r["optimizer"], label="Optimizer", min_width=120)
+            with gr.Row():
+                ui.epochs = gr.Slider(1, 20, value=r["epochs"], step=1, label="Epochs", min_width=120)
+                ui.batch = gr.Dropdown(BATCHES, value=r["batch_size"], label="Batch size", min_width=100)
+            ui.quick = gr.Checkbox(True, label=f"Quick: train on {QUICK_TRAIN:,} images (seconds, for a demo)")
+            with gr.Accordion("More settings", open=False):
+                ui.schedule = gr.Radio(list(SCHEDULES), value=r["schedule"], label="Learning-rate schedule")
+                ui.weight_decay = gr.Number(r["weight_decay"], label="Weight decay (L2)", minimum=0, maximum=1)
+                ui.dropout = gr.Slider(0, 0.9, value=r["dropout"], step=0.05, label="Dropout")
+                ui.augment = gr.Checkbox(r["augment"], label="Augment: random shifts of up to 2 pixels")
+                ui.seed = gr.Number(r["seed"], label="Seed", precision=0, minimum=0)
+            with gr.Row():
+                ui.train_btn = gr.Button("Train", variant="primary", elem_id="mnist-train")
+                ui.stop_btn = gr.Button("Stop", variant="stop", elem_id="mnist-stop")
+        with gr.Column(scale=4):
+            ui.status = gr.HTML(progress_html(None), elem_id="mnist-status")
+            ui.curves = gr.Plot(vi.training_curves({}, height=CURVES_H), label="Loss and accuracy",
+                                elem_id="mnist-curves")
+            weights.build(ui)
+    ui.timer = gr.Timer(POLL_SECONDS, active=False)
+
+
+def on_model(model: str):
+    r = recipe(model)
+    return (gr.Textbox(visible=model == "mlp"), r["lr"], r["epochs"], r["batch_size"], r["schedule"])
+
+
+def make_config(model, hidden, lr, optimizer, batch, epochs, weight_decay, dropout, schedule, augment, seed,
+                quick) -> MnistConfig:
+    """The UI's values -> a validated MnistConfig (ConfigError says what is wrong)."""
+    return MnistConfig.from_dict(dict(
+        model=model, hidden=hidden if model == "mlp" else recipe(model)["hidden"], lr=lr, optimizer=optimizer,
+        batch_size=batch, epochs=epochs, weight_decay=weight_decay or 0.0, dropout=dropout, schedule=schedule,
+        augment=augment, seed=int(seed or 0), subset=QUICK_TRAIN if quick else 0, threads=UI_THREADS))
+
+
+def start(session: Session, *values):
+    """Train click: start a background run; the timer then polls it."""
+    try:
+        cfg = make_config(*values)
+    except NnplayError as e:
+        return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False)
+    run = session.start(cfg, quick=bool(values[-1]))
+    return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
+            gr.Row(visible=cfg.model in ("cnn", "lenet5")))
+
+
+def stop(session: Session):
+    if session.current is not None:
+        session.current.stop()
+
+
+def change_lr(session: Session, lr):
+    run = session.current
+    try:
+        if run is not None and run.running and lr:
+            run.set_lr(float(lr))
+    except NnplayError as e:
+        gr.Warning(str(e))
+
+
+def poll(session: Session, diff: bool, digit: float):
+    """Timer tick: progress, curves, weights, timeline; on the last tick also everything that lists runs."""
+    run = session.current
+    rest = 7
+    if run is None:
+        return (gr.skip(),) * 5 + (gr.Timer(active=False),) + (gr.skip(),) * (rest - 1)
+    view = run.view()
+    mosaic, stats = weights.figures(run, view, None, diff)
+    n = len(view["snapshots"])
+    timeline = gr.Slider(maximum=max(1, n - 1), value=max(0, n - 1)) if n else gr.skip()
+    out = (progress_html(view, run.name, run.cfg.epochs), vi.training_curves(view["curve"], height=CURVES_H),
+           mosaic, stats, timeline)
+    if run.running:
+        return out + (gr.skip(),) * rest
+    choices = model_choices(session)
+    latest = choices[-1][1]
+    return out + (gr.Timer(active=False), gr.Dropdown(choices=choices, value=latest),
+                  gr.Dropdown(choices=choices, value=latest), *compare.refresh(session),
+                  *weights.feature_maps(session, digit))
+
+
+def wire(ui) -> None:
+    controls = [ui.model, ui.hidden, ui.lr, ui.optimizer, ui.batch, ui.epochs, ui.weight_decay, ui.dropout,
+                ui.schedule, ui.augment, ui.seed, ui.quick]
+    ui.model.change(on_model, ui.model, [ui.hidden, ui.lr, ui.epochs, ui.batch, ui.schedule],
+                    api_visibility="private")
+    ui.train_btn.click(start, [ui.session, *controls], [ui.status, ui.timer, ui.act_row],
+                       api_visibility="private", show_progress="hidden")
+    ui.stop_btn.click(stop, ui.session, None, api_visibility="private", show_progress="hidden",
+                      trigger_mode="multiple")
+    ui.lr.change(change_lr, [ui.session, ui.lr], None, api_visibility="private", show_progress="hidden")
+    ui.timer.tick(poll, [ui.session, ui.diff, ui.act_digit],
+                  [ui.status, ui.curves, ui.mosaic, ui.stats, ui.timeline, ui.timer, ui.draw_model,
+                   ui.inspect_model, ui.compare_plot, ui.compare_table, ui.act_image, ui.act_plot],
+                  show_progress="hidden", api_visibility="private")

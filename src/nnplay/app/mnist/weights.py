@@ -1,0 +1,114 @@
+"""First-layer weights: the mosaic, the timeline (slider + play), W_t - W_0, norm and histogram,
+and for CNNs the first layer's feature maps for a chosen test digit."""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+
+from nnplay.engine.mnist.data import load_mnist
+from nnplay.engine.mnist.probe import first_activations
+from nnplay.viz import mnist as vm
+
+from .runs import Run, Session
+
+DIGIT_LABELS = [str(d) for d in range(10)]
+MOSAIC_H, STATS_H, ACT_H = 470, 470, 330
+
+
+def build(ui) -> None:
+    with gr.Row(equal_height=False):
+        ui.mosaic = gr.Plot(label="First-layer weights", scale=3, elem_id="mnist-mosaic",
+                            value=vm.weight_mosaic(np.zeros((64, 784), np.float32), height=MOSAIC_H,
+                                                   title="first-layer weights appear here when training starts"))
+        ui.stats = gr.Plot(label="Weight norm and histogram", scale=2, elem_id="mnist-wstats",
+                           value=vm.weight_stats(np.zeros(0), [], height=STATS_H))
+    with gr.Row(equal_height=True):
+        ui.play = gr.Button("▶ Play", scale=0, min_width=90, size="md")
+        ui.timeline = gr.Slider(0, 1, value=0, step=1, label="Snapshot (drag to travel in time)", scale=4,
+                                elem_id="mnist-timeline")
+        ui.diff = gr.Checkbox(False, label="Change since start (Wₜ − W₀)", scale=1, min_width=200)
+    with gr.Row(visible=False, equal_height=False) as ui.act_row:
+        with gr.Column(scale=1, min_width=200):
+            ui.act_digit = gr.Slider(0, 999, value=0, step=1, label="Test digit for the feature maps")
+            ui.act_image = gr.Image(label="Input", height=150, width=150, interactive=False,
+                                    buttons=[])
+        ui.act_plot = gr.Plot(label="First-layer feature maps", scale=3)
+    ui.play_timer = gr.Timer(0.35, active=False)
+
+
+def title_for(run: Run, index: int, n: int, epoch: float, diff: bool) -> str:
+    what = "change since start Wₜ − W₀" if diff else "first-layer weights"
+    unit = {"logistic": "one tile per digit", "mlp": "one tile per hidden unit",
+            "cnn": "3×3 conv filters", "lenet5": "5×5 conv filters"}.get(run.cfg.model, "")
+    return f"run {run.name} · {what} ({unit}) · epoch {epoch:.2f} · snapshot {index + 1}/{n}"
+
+
+def figures(run: Run | None, view: dict | None, index: int | None, diff: bool):
+    """(mosaic, stats) for snapshot `index` (None = the latest) of a run."""
+    if run is None or not view or not view["snapshots"]:
+        return gr.skip(), gr.skip()
+    snaps, epochs = view["snapshots"], view["snap_epochs"]
+    i = len(snaps) - 1 if index is None else int(np.clip(index, 0, len(snaps) - 1))
+    shown = [s - snaps[0] for s in snaps] if diff else snaps
+    lim = vm.symmetric_limit(*shown)  # one scale over the whole run: growth shows as stronger colour
+    labels = DIGIT_LABELS if run.cfg.model == "logistic" else None
+    mosaic = vm.weight_mosaic(shown[i], zmax=lim, labels=labels, diff=diff, height=MOSAIC_H,
+                              title=title_for(run, i, len(snaps), epochs[i], diff))
+    stats = vm.weight_stats(np.asarray(epochs), shown, current=i, height=STATS_H, lim=lim)
+    return mosaic, stats
+
+
+def show_snapshot(session: Session, index: float, diff: bool):
+    run = session.current if session else None
+    view = run.view() if run else None
+    return figures(run, view, int(index), diff)
+
+
+def start_play(session: Session, index: float):
+    run = session.current if session else None
+    n = len(run.view()["snapshots"]) if run else 0
+    if n < 2:
+        return gr.skip(), gr.Timer(active=False)
+    return (0 if index >= n - 1 else int(index)), gr.Timer(active=True)
+
+
+def play_tick(session: Session, index: float, diff: bool):
+    """Advance the timeline one snapshot; stop at the end."""
+    run = session.current if session else None
+    if run is None:
+        return gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False)
+    view = run.view()
+    n = len(view["snapshots"])
+    i = min(int(index) + 1, n - 1)
+    mosaic, stats = figures(run, view, i, diff)
+    return i, mosaic, stats, gr.Timer(active=i < n - 1)
+
+
+def feature_maps(session: Session, key_index: float):
+    """The chosen test digit and the first conv layer's maps for it (CNN runs only)."""
+    run = session.current if session else None
+    if run is None or run.model is None or run.running or run.cfg.model not in ("cnn", "lenet5"):
+        return gr.skip(), gr.skip()
+    data = load_mnist()
+    i = int(np.clip(key_index, 0, len(data.test_y) - 1))
+    x = data.test_x[i, 0].numpy()
+    maps = first_activations(run.model, x)
+    img = (np.kron(1 - x, np.ones((5, 5))) * 255).astype(np.uint8)
+    fig = vm.activation_mosaic(maps, height=ACT_H,
+                               title=f"what each of the {len(maps)} first-layer filters finds in test digit #{i} "
+                                     f"(a {int(data.test_y[i])})")
+    return img, fig
+
+
+def wire(ui) -> None:
+    ui.timeline.input(show_snapshot, [ui.session, ui.timeline, ui.diff], [ui.mosaic, ui.stats],
+                      show_progress="hidden", api_visibility="private", trigger_mode="always_last")
+    ui.diff.change(show_snapshot, [ui.session, ui.timeline, ui.diff], [ui.mosaic, ui.stats],
+                   show_progress="hidden", api_visibility="private")
+    ui.play.click(start_play, [ui.session, ui.timeline], [ui.timeline, ui.play_timer], api_visibility="private")
+    ui.play_timer.tick(play_tick, [ui.session, ui.timeline, ui.diff],
+                       [ui.timeline, ui.mosaic, ui.stats, ui.play_timer],
+                       show_progress="hidden", api_visibility="private")
+    ui.act_digit.release(feature_maps, [ui.session, ui.act_digit], [ui.act_image, ui.act_plot],
+                         show_progress="hidden", api_visibility="private")
