@@ -19,12 +19,15 @@ CSS = """
 """
 
 # Gradio 6: theme, css and js are arguments of launch(), not of Blocks().
-LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS)
+LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS)
 
 MAX_FILE_SIZE = "10mb"  # uploads larger than this are refused by the server
 
 
 def build_demo() -> gr.Blocks:
+    # Build the tabs before the page: a Blocks created inside another one is attached to it
+    # at once, so .render() inside the page would show its content twice.
+    gates, mnist = gates_tab.build(), mnist_tab.build()
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
             f"# nnplay <small>v{__version__}</small>\n"
@@ -33,9 +36,9 @@ def build_demo() -> gr.Blocks:
         )
         with gr.Tabs():
             with gr.Tab("Logic gates", id="gates"):
-                gates_tab.build().render()
+                gates.render()
             with gr.Tab("MNIST", id="mnist"):
-                mnist_tab.build().render()
+                mnist.render()
     return demo
 
 
