@@ -32,22 +32,18 @@ def _answers(url: str) -> bool:
 
 
 def load_mnist_through_app(base_url: str) -> str | None:
-    """Ask the running app to load MNIST the way a user's click would, through its
-    API. Returns the endpoint used, or None when the app offers none."""
-    try:
-        from gradio_client import Client
-    except ImportError:
-        return None
+    """Ask the running app to load MNIST the way a user's click does: a quick
+    logistic-regression run through the MNIST lab's `/train` API endpoint (it loads
+    the whole dataset into the process, then trains on a subset). Returns the
+    endpoint used, or None when the app has no such endpoint."""
+    from gradio_client import Client
+
     client = Client(base_url, verbose=False)
-    names = list(client.view_api(print_info=False, return_format="dict").get("named_endpoints", {}))
-    for name in ("/evaluate_bundled", "/eval_bundled", "/evaluate", "/mistakes", "/load_data"):
-        if name in names:
-            try:
-                client.predict(api_name=name)
-                return name
-            except Exception:  # noqa: BLE001 - an endpoint with other inputs; try the next
-                continue
-    return None
+    names = client.view_api(print_info=False, return_format="dict").get("named_endpoints", {})
+    if "/train" not in names:
+        return None
+    client.predict({"model": "logistic", "epochs": 1, "quick": True}, api_name="/train")
+    return "/train (a quick logistic run)"
 
 
 def row_h(ctx, timeout_s: float = 60.0) -> dict:
@@ -74,11 +70,7 @@ def row_h(ctx, timeout_s: float = 60.0) -> dict:
             raise RuntimeError(f"`nnplay app` did not answer within {timeout_s:g} s")
         rss_start = rss_mb(proc.pid)
         endpoint = load_mnist_through_app(url)
-        if endpoint is None:
-            # No API endpoint to trigger it: load MNIST the way the MNIST tab does, in a
-            # separate process, and add what it costs (the tensors) to the app's RSS.
-            endpoint = "separate process (app offers no loading endpoint)"
-        rss_loaded = rss_mb(proc.pid)
+        rss_loaded = rss_mb(proc.pid) if endpoint else None
     finally:
         proc.terminate()
         try:
@@ -88,8 +80,9 @@ def row_h(ctx, timeout_s: float = 60.0) -> dict:
             proc.wait()
     return {
         "row": "h", "title": "app: cold start, RSS after loading MNIST",
-        "result": f"usable in {cold:.1f} s, RSS {rss_loaded:.0f} MB (at start {rss_start:.0f} MB)",
-        "target": "<= 10 s, RSS <= 1.5 GB", "met": bool(cold <= 10 and (rss_loaded or 0) <= 1536),
+        "result": (f"usable in {cold:.1f} s, RSS {rss_loaded:.0f} MB with MNIST (at start {rss_start:.0f} MB)"
+                   if rss_loaded else f"usable in {cold:.1f} s, RSS {rss_start:.0f} MB (MNIST not loaded: no /train)"),
+        "target": "<= 10 s, RSS <= 1.5 GB", "met": bool(cold <= 10 and (rss_loaded or 1e9) <= 1536),
         "cold_start_seconds": round(cold, 3), "rss_mb_at_start": rss_start, "rss_mb_after_mnist": rss_loaded,
         "mnist_loaded_via": endpoint,
     }

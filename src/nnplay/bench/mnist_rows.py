@@ -136,10 +136,10 @@ def best_in_budget_config(ctx: BenchContext, budget_s: float):
 
 
 def row_d(ctx: BenchContext) -> dict:
-    """(d) the best test accuracy reached inside a training budget (90 s; quick: 3 s)."""
+    """(d) the best test accuracy reached inside a training budget (90 s; quick: 2 s)."""
     from nnplay.engine.mnist.trainer import MnistTrainer
 
-    budget = 3.0 if ctx.quick else ctx.budget_s
+    budget = 2.0 if ctx.quick else ctx.budget_s
     cfg = best_in_budget_config(ctx, budget)
     trainer = MnistTrainer(cfg, ctx.data(), every=10**9, eval_every_epoch=True)
     curve = []

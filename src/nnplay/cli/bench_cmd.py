@@ -29,7 +29,9 @@ def register(sub) -> None:
     p.add_argument("--markdown", metavar="PATH", help="also write the table and machine as Markdown")
     p.add_argument("--rows", default=",".join(ROWS),
                    help=f"comma-separated rows to run (default all: {','.join(ROWS)})")
-    p.add_argument("--threads", type=int, default=2, help="torch threads for the in-process rows (default 2)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads for the in-process rows (default 2; 1 with --quick, which stays "
+                        "quick on a busy machine)")
     p.add_argument("--data-dir", help="folder holding the MNIST files (default: the usual search)")
     p.set_defaults(func=run)
 
@@ -46,6 +48,8 @@ def run(args) -> int:
     unknown = [r for r in rows if r not in runner.ROWS]
     if unknown or not rows:
         raise ConfigError(f"unknown row(s) {', '.join(unknown) or '(none)'}; choose from {','.join(runner.ROWS)}")
+    if args.threads is None:
+        args.threads = 1 if args.quick else 2
     if not 1 <= args.threads <= 256:
         raise ConfigError(f"--threads must be between 1 and 256, got {args.threads}")
 

@@ -1,0 +1,49 @@
+"""`nnplay bench --quick` runs and reports every row (no timing is asserted: speed is
+measured by the full `nnplay bench`, not by tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from nnplay.bench.runner import ROWS, markdown_table, plain_table
+
+
+def test_quick_bench_reports_every_row(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "nnplay", "bench", "--quick", "--json", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = json.loads(done.stdout)               # --json: exactly one JSON object on stdout
+    saved = json.loads(out.read_text())
+    assert printed["rows"] == saved["rows"] and saved["quick"] is True
+    rows = saved["rows"]
+    assert list(rows) == list(ROWS)
+    for key, row in rows.items():
+        assert "error" not in row, f"row {key} failed: {row.get('result')}\n{row.get('error')}"
+        assert row["row"] == key and row["result"] and row["title"]
+        assert row["met"] in (True, False, None)
+
+    m = saved["machine"]
+    assert m["nproc"] >= 1 and m["cpu_model"] and m["torch"]
+    # Values that must hold whatever the speed.
+    assert 0.1 < rows["a"]["test_accuracy"] <= 1.0 and rows["a"]["train_examples"] == 2000
+    assert rows["b"]["curve"] and rows["b"]["best_test_accuracy"] > 0.1
+    assert rows["c"]["config"]["model"] == "mlp"
+    assert rows["d"]["config"]["augment"] is True and 0 < rows["d"]["best_test_accuracy"] <= 1
+    assert rows["e"]["seeds"] == 20 and 0 <= rows["e"]["solved"] <= 20
+    assert 0 < rows["f"]["p50_ms"] and rows["f"]["p50_ms"] <= rows["f"]["p95_ms"]
+    assert rows["g"]["predicted"] == rows["g"]["label"]  # the bundled model reads the drawn digit
+    assert rows["h"]["rss_mb_after_mnist"] >= rows["h"]["rss_mb_at_start"] > 0
+    ddp = rows["ddp"]
+    assert ddp["two_ranks_one_thread"]["world_size"] == 2 and ddp["one_rank_two_threads"]["world_size"] == 1
+    assert ddp["two_ranks_one_thread"]["max_rank_weight_diff"] == 0.0
+    assert ddp["winner"] in ("2 ranks x 1 thread", "1 rank x 2 threads")
+
+    # The table renderers list every row.
+    text, md = plain_table(saved), markdown_table(saved)
+    for key in ROWS:
+        assert f"\n{key} " in text and f"| {key} |" in md
