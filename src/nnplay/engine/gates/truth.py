@@ -72,7 +72,7 @@ def parse_truth_table(gate: str) -> tuple[int, ...]:
     if text and set(text) <= {"0", "1"}:
         raise ConfigError(f"truth table {gate!r} has {len(text)} digits; it needs 4 (2 inputs: rows 00,01,10,11) "
                           f"or 8 (3 inputs: rows 000..111)")
-    if len(text) in (4, 8) and any(c in "01" for c in text):
+    if len(text) in (4, 8) and (any(c in "01" for c in text) or text.isdigit()):
         raise ConfigError(f"truth table {gate!r} may hold only the digits 0 and 1, e.g. 0110 for XOR")
     raise ConfigError(f"unknown gate {gate!r}; use one of {names}, or a truth table of 4 or 8 digits "
                       f"0/1 such as 0110 (XOR, rows 00,01,10,11)")
