@@ -172,8 +172,26 @@ def drawn_digit(data, index: int = 0, size: int = 280) -> tuple[dict, int]:
     return {"background": None, "layers": [rgba], "composite": rgba}, int(data.test_y[index])
 
 
+def _latencies(fn, repeats: int, threads: int) -> list[float]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        times = []
+        for i in range(repeats + 5):
+            t0 = time.perf_counter()
+            fn()
+            if i >= 5:  # the first calls warm up allocators and kernels
+                times.append(time.perf_counter() - t0)
+        return times
+    finally:
+        torch.set_num_threads(before)
+
+
 def row_g(ctx: BenchContext) -> dict:
-    """(g) bundled model: p50/p95 latency of one drawn image, preprocessing included."""
+    """(g) bundled model: p50/p95 latency of one drawn image, preprocessing included
+    (Sketchpad dict -> to_mnist -> predict_probs), with the bench's thread count and
+    with 1 thread (one 28x28 image is too little work to share between threads; on a
+    busy machine the second thread mostly waits)."""
     from nnplay.engine.mnist import load_pretrained, predict_probs
     from nnplay.engine.preprocess import to_mnist
 
@@ -186,14 +204,12 @@ def row_g(ctx: BenchContext) -> dict:
         guesses.append(int(np.argmax(probs)))
 
     repeats = 30 if ctx.quick else 300
-    times = []
-    for i in range(repeats + 5):
-        t0 = time.perf_counter()
-        once()
-        if i >= 5:  # the first calls warm up allocators and kernels
-            times.append(time.perf_counter() - t0)
-    p50, p95 = (1000 * v for v in percentiles(times, 50, 95))
+    p50, p95 = (1000 * v for v in percentiles(_latencies(once, repeats, ctx.threads), 50, 95))
+    q50, q95 = (1000 * v for v in percentiles(_latencies(once, repeats, 1), 50, 95))
+    best95 = min(p95, q95)
     return {"row": "g", "title": "bundled model: predict one 280x280 drawing",
-            "result": f"p50 {p50:.1f} ms, p95 {p95:.1f} ms", "target": "p95 <= 30 ms",
-            "met": p95 <= 30, "p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "repeats": repeats,
-            "predicted": guesses[-1], "label": label, "threads": torch.get_num_threads()}
+            "result": f"p50 {p50:.1f} ms, p95 {p95:.1f} ms ({ctx.threads} threads); 1 thread: {q50:.1f} / {q95:.1f} ms",
+            "target": "p95 <= 30 ms", "met": bool(p95 <= 30),
+            "p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "threads": ctx.threads,
+            "p50_ms_1_thread": round(q50, 2), "p95_ms_1_thread": round(q95, 2), "best_p95_ms": round(best95, 2),
+            "repeats": repeats, "predicted": guesses[-1], "label": label}
