@@ -87,9 +87,15 @@ def read_idx(path: str | Path, *, verify: bool = True) -> np.ndarray:
     """Read one MNIST IDX file (.gz or raw). With `verify`, the file must be one of
     the four known MNIST files and match its size, dimensions and MD5."""
     path = Path(path)
-    data = read_bytes(path)
     key = path.name[:-3] if path.name.endswith(".gz") else path.name
     known = FILES.get(key)
+    try:
+        data = read_bytes(path)
+    except DataError as e:
+        if known is None:
+            raise
+        # say which file was expected, so the user can check a fresh download against it
+        raise DataError(f"{e} (expected MD5 of the uncompressed {key}: {known[2]})") from None
     if verify and known is not None:
         dims, size, md5 = known
         if len(data) != size:
