@@ -1,11 +1,105 @@
-"""The "Logic gates" tab (placeholder until its lab lands)."""
+"""The "Logic gates" tab: a TensorFlow-Playground-style lab for small gate networks.
+
+Layout in app/gates/layout.py, handlers in app/gates/handlers.py, figures in
+nnplay.viz.gates. Each browser session keeps its own trainer in a gr.State.
+"""
 
 from __future__ import annotations
 
 import gradio as gr
 
+from nnplay.app.gates import api
+from nnplay.app.gates import handlers as h
+from nnplay.app.gates.layout import build_layout
+from nnplay.app.gates.texts import CSS
+
+__all__ = ["build", "CSS"]
+
+# Clicking the network diagram: plotly_click on a node/edge target -> trigger('click', {target}).
+CLICK_JS = """
+const bind = () => {
+  const gd = document.querySelector('#gates-net .js-plotly-plot');
+  if (gd && gd.on && !gd.__nnplayClick) {
+    gd.__nnplayClick = true;
+    gd.on('plotly_click', (ev) => {
+      const p = ev && ev.points && ev.points[0];
+      if (p && typeof p.customdata === 'string') trigger('click', {target: p.customdata});
+    });
+  }
+};
+setInterval(bind, 500);
+"""
+LINK_JS = "(q) => location.origin + location.pathname + (q ? '?' + q : '')"
+COPY_JS = """(link) => { try { navigator.clipboard.writeText(link); } catch (e) {} ;
+  try { history.replaceState(null, '', link); } catch (e) {} ; return link; }"""
+
+
+def _on_click(session, evt: gr.EventData):
+    return h.on_select(session, (evt._data or {}).get("target", ""))
+
 
 def build() -> gr.Blocks:
     with gr.Blocks() as tab:
-        gr.Markdown("### Logic gates lab\nThis lab is being built.")
+        with gr.Column(elem_id="gates-root"):
+            state = gr.State(None)
+            ui = build_layout()
+            bridge = gr.HTML("", js_on_load=CLICK_JS, elem_id="gates-click-bridge", padding=False)
+        cfg_inputs = [ui.gate, ui.bits, ui.sampling, ui.n_points, ui.noise, ui.train_ratio, ui.features, ui.hidden,
+                      ui.activation, ui.optimizer, ui.lr, ui.batch_size, ui.regularization, ui.reg_rate, ui.seed]
+        sync_out = [*cfg_inputs[:6], ui.show_test, *cfg_inputs[6:], ui.speed, *ui.bit_buttons, *ui.neuron_groups,
+                    ui.layer_label, ui.node, ui.edge, ui.try_sliders[2], ui.try_switches[2], ui.query]
+        frame_out = [ui.boundary, ui.network, ui.curves, ui.neuron, ui.truth, ui.epoch, ui.status, ui.timeline,
+                     ui.try_out]
+        full_out = [state, *sync_out, *frame_out]
+        quiet = dict(show_progress="hidden", api_visibility="private")
+
+        tab.load(h.on_load, None, full_out, **quiet)
+        for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer, ui.lr, ui.batch_size,
+                     ui.regularization, ui.reg_rate):
+            comp.input(h.on_config, [state, *cfg_inputs], full_out, **quiet)
+        for comp in (ui.n_points, ui.noise, ui.train_ratio):
+            comp.release(h.on_config, [state, *cfg_inputs], full_out, **quiet)
+        for ev in (ui.seed.submit, ui.seed.blur):
+            ev(h.on_config, [state, *cfg_inputs], full_out, **quiet)
+        ui.layer_plus.click(lambda s: h.on_layers(s, +1), state, full_out, **quiet)
+        ui.layer_minus.click(lambda s: h.on_layers(s, -1), state, full_out, **quiet)
+        for i in range(len(ui.neuron_plus)):
+            ui.neuron_plus[i].click(lambda s, i=i: h.on_neurons(s, i, +1), state, full_out, **quiet)
+            ui.neuron_minus[i].click(lambda s, i=i: h.on_neurons(s, i, -1), state, full_out, **quiet)
+        for i, btn in enumerate(ui.bit_buttons):
+            btn.click(lambda s, i=i: h.on_flip(s, i), state, full_out, **quiet)
+
+        timer = gr.Timer(1.0 / h.FPS, active=False)
+        ui.play.click(h.on_play, state, [timer, *frame_out], **quiet)
+        timer.tick(h.on_tick, state, [timer, *frame_out], concurrency_limit=None, **quiet)
+        ui.pause.click(h.on_pause, state, [timer, *frame_out], **quiet)
+        ui.step.click(h.on_step, state, frame_out, show_progress="hidden", api_name="gates_step",
+                      api_visibility="undocumented")
+        ui.reset.click(h.on_reset, state, frame_out, **quiet)
+        ui.speed.change(h.on_speed, [state, ui.speed], state, **quiet)
+        for comp in (ui.discretize, ui.show_test):
+            comp.input(h.on_view_option, [state, ui.discretize, ui.show_test], frame_out, **quiet)
+
+        ui.timeline.input(h.on_timeline, [state, ui.timeline], frame_out,
+                          trigger_mode="always_last", **quiet)
+        ui.timeline.release(h.on_timeline, [state, ui.timeline], frame_out, **quiet)
+        ui.replay.click(h.on_replay, state, [timer, *frame_out], **quiet)
+
+        select_out = [state, ui.node, ui.edge, ui.weight, *frame_out]
+        ui.node.input(h.on_select, [state, ui.node], select_out, **quiet)
+        ui.edge.input(h.on_select, [state, ui.edge], select_out, **quiet)
+        bridge.click(_on_click, state, select_out, **quiet)
+        ui.set_weight.click(h.on_set_weight, [state, ui.weight], frame_out, **quiet)
+        ui.weight.submit(h.on_set_weight, [state, ui.weight], frame_out, **quiet)
+
+        try_in = [state, ui.try_mode, *ui.try_sliders, *ui.try_switches]
+        for comp in (*ui.try_sliders, *ui.try_switches):
+            comp.input(h.on_try, try_in, frame_out, trigger_mode="always_last", **quiet)
+        ui.try_mode.input(h.on_try_mode, ui.try_mode, [ui.try_slider_row, ui.try_switch_row], **quiet).then(
+            h.on_try, try_in, frame_out, **quiet)
+
+        ui.query.change(None, ui.query, ui.link, js=LINK_JS, api_visibility="private")
+        ui.copy.click(None, ui.link, ui.link, js=COPY_JS, api_visibility="private")
+        ui.export.click(h.on_export, state, ui.export_file, **quiet)
+        api.register(state)
     return tab

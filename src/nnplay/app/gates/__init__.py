@@ -1,0 +1,1 @@
+"""Parts of the "Logic gates" tab: session state, layout, frames, handlers, API, export."""

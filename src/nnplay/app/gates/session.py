@@ -1,0 +1,163 @@
+"""One browser session of the gate lab: its trainer, what is shown, what is selected.
+
+A `Session` lives in a `gr.State`, so every visitor trains their own network. Handlers
+mutate it in place (the play generator and the pause button see the same object).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+
+from nnplay.engine.choices import make_activation
+from nnplay.engine.errors import ConfigError
+from nnplay.engine.gates import GATES, GateConfig, GateTrainer
+from nnplay.engine.gates.data import feature_matrix
+from nnplay.engine.gates.model import forward_with
+from nnplay.engine.gates.truth import input_rows, table_string
+
+GRID = 40  # grid resolution of every heatmap (40x40 cells over [-0.5, 1.5]^2)
+PICKER_GATES = ["AND", "OR", "XOR", "NAND", "NOR", "XNOR", "PARITY3", "MAJORITY", "custom"]
+LR_CHOICES = [1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+REG_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+BATCH_CHOICES = [("full batch", 0), ("1", 1), ("2", 2), ("4", 4), ("8", 8), ("16", 16), ("32", 32), ("64", 64)]
+CONFIG_FIELDS = [f.name for f in dataclasses.fields(GateConfig) if f.name != "epochs"]
+LABELS = {"lr": "the learning rate", "reg_rate": "the regularization rate", "batch_size": "the batch size",
+          "n_points": "the number of points", "train_ratio": "the train/test ratio", "hidden": "the hidden layers"}
+
+
+def picker_value(gate: str) -> tuple[str, str]:
+    """A config's gate -> (dropdown value, truth-table bits)."""
+    bits = table_string(gate)
+    name = str(gate).strip().upper()
+    if name == "XOR3":
+        name = "PARITY3"
+    return (name if name in PICKER_GATES else "custom"), bits
+
+
+def gate_from_picker(choice: str, bits: str) -> str:
+    return bits if choice == "custom" else choice
+
+
+@dataclasses.dataclass
+class Session:
+    cfg: GateConfig
+    trainer: GateTrainer
+    speed: int = 2                  # epochs per screen update
+    view: int | None = None         # history index shown by the timeline; None = the live state
+    node: tuple[int, int] | None = (1, 0)  # (column, index) enlarged; column 0 = inputs
+    edge: tuple[int, int, int] | None = None  # (layer, out, in)
+    discretize: bool = False
+    show_test: bool = True
+    try_x: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    playing: bool = False
+    replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
+    message: str = ""               # the last notice shown in the status line
+    level: str = "info"             # info | ok | warn | bad
+
+    @classmethod
+    def new(cls, cfg: GateConfig | None = None, **kw) -> "Session":
+        cfg = cfg or GateConfig()
+        s = cls(cfg=cfg, trainer=GateTrainer(cfg, grid_size=GRID, grid_x3=kw.get("try_x", (1, 0, 0))[2]), **kw)
+        s.fix_selection()
+        return s
+
+    # -------------------------------------------------------------- config changes
+    def apply(self, cfg: GateConfig) -> str:
+        """Adopt a new config: lr, regularization and batch size apply live; anything
+        else (data, features, architecture, activation, optimizer, seed) rebuilds the network."""
+        changed = [n for n in CONFIG_FIELDS if getattr(cfg, n) != getattr(self.cfg, n)]
+        if not changed:
+            return self.message
+        if self.trainer.apply(cfg):
+            self.cfg = cfg
+            words = ", ".join(LABELS.get(n, n) for n in changed)
+            return self.notify(f"{words[0].upper()}{words[1:]} now applies; training continues without a reset.",
+                               "ok")
+        self.reset(cfg)
+        words = ", ".join(LABELS.get(n, n) for n in changed)
+        return self.notify(f"Changed {words}: the network was reset to fresh weights (as in the Playground).",
+                           "warn")
+
+    def reset(self, cfg: GateConfig | None = None) -> None:
+        self.cfg = cfg or self.cfg
+        self.trainer = GateTrainer(self.cfg, grid_size=GRID, grid_x3=self.try_x[2])
+        self.view = None
+        self.playing = False
+        self.replay = []
+        self.fix_selection()
+
+    def notify(self, text: str, level: str = "info") -> str:
+        self.message, self.level = text, level
+        return text
+
+    def fix_selection(self) -> None:
+        sizes = self.sizes
+        if self.node is None or not (0 <= self.node[0] < len(sizes) and self.node[1] < sizes[self.node[0]]):
+            self.node = (1, 0) if len(sizes) > 2 else (len(sizes) - 1, 0)
+        if self.edge is not None:
+            li, o, j = self.edge
+            if not (li < len(sizes) - 1 and o < sizes[li + 1] and j < sizes[li]):
+                self.edge = None
+
+    # -------------------------------------------------------------- derived views
+    @property
+    def sizes(self) -> list[int]:
+        """Nodes per column: features, hidden..., 1."""
+        return [len(self.trainer.feature_names), *self.cfg.hidden, 1]
+
+    @property
+    def n_inputs(self) -> int:
+        return self.trainer.n_inputs
+
+    def shown(self):
+        """The full snapshot on screen: the live state, or the timeline's epoch."""
+        if self.view is None:
+            return self.trainer.snapshot()
+        return self.trainer.at(self.view)
+
+    def probabilities(self, snap, x_raw: np.ndarray) -> np.ndarray:
+        """p(1) for raw inputs (N, n_inputs) under a snapshot's weights (any recorded epoch)."""
+        with torch.no_grad():
+            x = torch.as_tensor(np.asarray(x_raw, dtype=np.float32))
+            feats = feature_matrix(x, self.trainer.feature_names)
+            ws = [torch.as_tensor(w) for w in snap.weights]
+            bs = [torch.as_tensor(b) for b in snap.biases]
+            logits, _ = forward_with(feats, ws, bs, make_activation(self.cfg.activation))
+            return torch.sigmoid(logits).numpy().astype(np.float32)
+
+    def truth_rows(self, snap) -> list[dict]:
+        rows = input_rows(self.n_inputs)
+        probs = self.probabilities(snap, np.array(rows, dtype=np.float32))
+        return [{"inputs": list(r), "target": int(t), "probability": float(p)}
+                for r, t, p in zip(rows, self.cfg.table, probs)]
+
+    def try_prob(self, snap) -> float:
+        x = np.array([self.try_x[: self.n_inputs]], dtype=np.float32)
+        return float(self.probabilities(snap, x)[0])
+
+
+def node_names(session: Session) -> list[list[str]]:
+    names = [list(session.trainer.feature_names)]
+    names += [[f"h{li + 1}.{k + 1}" for k in range(n)] for li, n in enumerate(session.cfg.hidden)]
+    names.append(["output"])
+    return names
+
+
+def config_from_controls(gate: str, bits: str, sampling: str, n_points, noise, train_ratio, features,
+                         hidden: str, activation: str, optimizer: str, lr, batch_size, regularization: str,
+                         reg_rate, seed) -> GateConfig:
+    """The control values -> a validated GateConfig (ConfigError on bad values)."""
+    if lr is None or reg_rate is None or seed is None:
+        raise ConfigError("fill in the learning rate, regularization rate and seed")
+    return GateConfig.from_dict(dict(
+        gate=gate_from_picker(gate, bits), sampling=sampling, n_points=int(n_points), noise=float(noise),
+        train_ratio=float(train_ratio), features=tuple(features or ()), hidden=hidden,
+        activation=activation, optimizer=optimizer, lr=float(lr), batch_size=int(batch_size),
+        regularization=regularization, reg_rate=float(reg_rate), seed=int(seed)))
+
+
+def known_gates() -> list[str]:
+    return list(GATES)
