@@ -213,3 +213,38 @@ def row_g(ctx: BenchContext) -> dict:
             "p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "threads": ctx.threads,
             "p50_ms_1_thread": round(q50, 2), "p95_ms_1_thread": round(q95, 2), "best_p95_ms": round(best95, 2),
             "repeats": repeats, "predicted": guesses[-1], "label": label}
+
+
+def row_levers(ctx: BenchContext) -> dict:
+    """The issue's speed levers, each measured on the default CNN recipe for one epoch
+    (a one-cycle schedule over that epoch): training seconds and the test accuracy after
+    it. Threads 1 vs 2, channels_last memory layout and bf16 autocast (this CPU reports
+    AVX-512 bf16), against the default settings."""
+    from nnplay.engine.mnist.config import MnistConfig
+    from nnplay.engine.mnist.trainer import MnistTrainer
+
+    variants = [
+        ("default", dict(threads=ctx.threads), {}),
+        ("1 thread", dict(threads=1), {}),
+        ("2 threads", dict(threads=2), {}),
+        ("channels_last", dict(threads=ctx.threads), dict(channels_last=True)),
+        ("bf16 autocast", dict(threads=ctx.threads), dict(bf16=True)),
+        ("batch 256, lr x2", dict(threads=ctx.threads, batch_size=256, lr=2 * MnistConfig().lr), {}),
+    ]
+    data = ctx.data().subset(500) if ctx.quick else ctx.data()
+    out = []
+    for name, fields, kw in variants:
+        cfg = MnistConfig().replace(epochs=1, **fields)
+        trainer = MnistTrainer(cfg, data, every=10**9, **kw)
+        for _ in trainer.run():
+            pass
+        m = trainer.metrics()
+        out.append({"lever": name, "train_seconds": round(trainer.seconds, 3), "test_accuracy": m["test_accuracy"],
+                    "examples_per_sec": round(len(data.train_y) / max(trainer.seconds, 1e-9), 1)})
+    torch.set_num_threads(ctx.threads)
+    base = out[0]["train_seconds"]
+    fastest = min(out, key=lambda r: r["train_seconds"])
+    return {"row": "levers", "title": "speed levers, default CNN, 1 epoch each",
+            "result": "; ".join(f"{r['lever']} {r['train_seconds']:.1f} s/{_pct(r['test_accuracy'])}" for r in out),
+            "target": "measure each", "met": None, "variants": out,
+            "fastest": fastest["lever"], "speedup_of_fastest": round(base / max(fastest["train_seconds"], 1e-9), 3)}

@@ -18,7 +18,7 @@ import torch
 
 from . import machine
 
-ROWS = ("a", "b", "c", "d", "e", "f", "g", "h", "ddp")
+ROWS = ("a", "b", "c", "d", "e", "f", "g", "h", "ddp", "levers")
 TITLES = {
     "a": "reference (pytorch/examples mnist) 1 epoch",
     "b": "default fast CNN: time to 99.0%",
@@ -29,6 +29,7 @@ TITLES = {
     "g": "bundled model: predict one 280x280 drawing",
     "h": "app: cold start, RSS after loading MNIST",
     "ddp": "2 ranks x 1 thread vs 1 rank x 2 threads",
+    "levers": "speed levers, default CNN, 1 epoch each",
 }
 
 
@@ -39,6 +40,7 @@ def row_function(key: str):
         "a": mnist_rows.row_a, "b": mnist_rows.row_b, "c": mnist_rows.row_c, "d": mnist_rows.row_d,
         "e": gates_rows.row_e, "f": gates_rows.row_f, "g": mnist_rows.row_g, "h": app_row.row_h,
         "ddp": lambda ctx: ddp.compare(quick=ctx.quick, data_dir=ctx.data_dir),
+        "levers": mnist_rows.row_levers,
     }[key]
 
 
