@@ -1,0 +1,67 @@
+"""MNIST models: shapes, parameter counts worked out by hand, first layers, config checks."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from nnplay.engine.errors import ConfigError
+from nnplay.engine.mnist import MODELS, MnistConfig, build_model, count_parameters, first_layer, recommended
+
+# Parameter counts from the layer sizes (weights + biases):
+#   logistic: 784*10 + 10
+#   mlp 300,100: 784*300+300 + 300*100+100 + 100*10+10
+#   cnn: conv 1->16, 16->32, 32->64 (3x3, no bias) + BN (2 per channel) + fc 64*3*3 -> 10
+#   lenet5: conv 1->6 5x5 +6, conv 6->16 5x5 +16, fc 400->120->84->10
+EXPECTED = {
+    "logistic": 7850,
+    "mlp": 266610,
+    "cnn": 16 * 9 + 32 * 16 * 9 + 64 * 32 * 9 + 2 * (16 + 32 + 64) + 576 * 10 + 10,
+    "lenet5": 6 * 25 + 6 + 16 * 6 * 25 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10,
+}
+FIRST = {"logistic": (10, 784), "mlp": (300, 784), "cnn": (16, 1, 3, 3), "lenet5": (6, 1, 5, 5)}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_shapes_counts_first_layer(name):
+    torch.manual_seed(0)
+    model = build_model(name, hidden=(300, 100))
+    model.eval()
+    out = model(torch.rand(3, 1, 28, 28))
+    assert out.shape == (3, 10) and torch.isfinite(out).all()
+    assert count_parameters(model) == EXPECTED[name]
+    assert tuple(first_layer(model).shape) == FIRST[name]
+
+
+def test_mlp_hidden_sizes_and_dropout():
+    m = build_model("mlp", hidden=(512, 256), dropout=0.2)
+    assert count_parameters(m) == 784 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10
+    assert sum(isinstance(x, torch.nn.Dropout) for x in m.modules()) == 2
+    assert count_parameters(build_model("mlp", hidden=(300,))) == 784 * 300 + 300 + 3010
+
+
+def test_models_normalise_inside():
+    """A constant image at the MNIST mean is a zero input to the first linear layer."""
+    m = build_model("logistic")
+    with torch.no_grad():
+        out = m(torch.full((1, 1, 28, 28), 0.1307))
+    torch.testing.assert_close(out[0], m[2].bias, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("bad", [
+    {"model": "resnet"}, {"lr": 0.0}, {"lr": -1.0}, {"lr": float("nan")}, {"hidden": (0,)},
+    {"hidden": (10,) * 100, "model": "mlp"}, {"optimizer": "lbfgs"}, {"schedule": "cosine"},
+    {"batch_size": 0}, {"epochs": 0}, {"dropout": 1.5},
+])
+def test_bad_config_is_config_error(bad):
+    with pytest.raises(ConfigError):
+        MnistConfig.from_dict({"model": "mlp", **bad})
+
+
+def test_recommended_recipes_are_valid_and_roundtrip():
+    for name in MODELS:
+        cfg = recommended(name)
+        assert cfg.model == name
+        assert MnistConfig.from_dict(cfg.to_dict()) == cfg
+        assert MnistConfig.from_query(cfg.to_query()) == cfg
+    assert recommended("cnn") == MnistConfig()  # the defaults are the fast CNN recipe

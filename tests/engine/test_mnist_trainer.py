@@ -1,0 +1,108 @@
+"""MNIST trainer: it learns, stops within one step, takes a new learning rate live, is seeded."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from nnplay.engine.errors import ConfigError
+from nnplay.engine.mnist import MnistTrainer, load_mnist, recommended, train
+from nnplay.engine.mnist.trainer import one_cycle, random_shift
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_mnist(subset=2000, test_subset=1000)
+
+
+def test_short_cnn_training_learns(small):
+    events = []
+    res = train(recommended("cnn", epochs=2, threads=0), small, callback=events.append, every=5)
+    assert res.metrics["test_accuracy"] > 0.8  # chance is 0.1
+    assert res.metrics["epochs"] == 2 and res.metrics["steps"] == 2 * 16
+    epoch_ends = [e for e in events if e.test_acc is not None and not e.done]
+    assert [e.epoch for e in epoch_ends] == [1.0, 2.0]
+    assert events[-1].done and not events[-1].stopped
+    # the live weight view: a copy of conv1's kernels that changes as it learns
+    assert events[0].first_layer.shape == (16, 1, 3, 3)
+    assert not np.allclose(events[0].first_layer, events[-1].first_layer)
+    assert all(e.examples_per_sec > 0 for e in events[:-1])
+
+
+def test_mlp_and_logistic_learn(small):
+    for name in ("mlp", "logistic"):
+        res = train(recommended(name, epochs=2, threads=0), small)
+        assert res.metrics["test_accuracy"] > 0.75, name
+
+
+def test_stop_takes_effect_within_one_step(small):
+    trainer = MnistTrainer(recommended("mlp", epochs=5, threads=0), small, every=1)
+    run = trainer.run()
+    first = next(run)
+    assert first.step == 1
+    trainer.stop()
+    last = next(run)
+    assert last.done and last.stopped and last.step == 1  # no further step was taken
+    assert last.test_acc is not None
+    with pytest.raises(StopIteration):
+        next(run)
+
+
+def test_stop_from_another_thread(small):
+    trainer = MnistTrainer(recommended("mlp", epochs=50, threads=0), small, every=1)
+    seen, stopped_at = [], []
+
+    def consume():
+        for ev in trainer.run():
+            seen.append(ev)
+            if ev.step == 3 and not stopped_at:
+                stopped_at.append(ev.step)
+                threading.Thread(target=trainer.stop).start()
+
+    t = threading.Thread(target=consume)
+    t.start()
+    t.join(timeout=120)
+    assert not t.is_alive()
+    assert seen[-1].stopped and seen[-1].step <= stopped_at[0] + 1
+
+
+def test_set_lr_live(small):
+    trainer = MnistTrainer(recommended("mlp", epochs=1, schedule="constant", lr=0.001, threads=0), small, every=1)
+    run = trainer.run()
+    assert next(run).lr == pytest.approx(0.001)
+    trainer.set_lr(0.02)
+    assert next(run).lr == pytest.approx(0.02)
+    assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.02)
+    for bad in (0, -1, float("nan"), "abc"):
+        with pytest.raises(ConfigError):
+            trainer.set_lr(bad)
+
+
+def test_seeded_runs_are_identical(small):
+    a = train(recommended("logistic", epochs=1, subset=500, threads=1), small).model
+    b = train(recommended("logistic", epochs=1, subset=500, threads=1), small).model
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0)
+
+
+def test_random_shift_is_a_translation():
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(6, 1, 28, 28)
+    y = random_shift(x, 2, gen)
+    padded = F.pad(x, (2, 2, 2, 2))
+    for b in range(6):
+        matches = [(dy, dx) for dy in range(5) for dx in range(5)
+                   if torch.equal(y[b, 0], padded[b, 0, dy:dy + 28, dx:dx + 28])]
+        assert len(matches) == 1
+
+
+def test_one_cycle_shape():
+    assert one_cycle(0.0) == pytest.approx(0.04)
+    assert one_cycle(0.25) == pytest.approx(1.0)
+    assert one_cycle(1.0) < 0.01
+    vals = [one_cycle(t / 100) for t in range(101)]
+    assert max(vals) == pytest.approx(1.0)
