@@ -43,6 +43,9 @@ def test_quick_bench_reports_every_row(tmp_path):
     assert ddp["two_ranks_one_thread"]["max_rank_weight_diff"] == 0.0
     assert ddp["winner"] in ("2 ranks x 1 thread", "1 rank x 2 threads")
 
+    assert [v["lever"] for v in rows["levers"]["variants"]][:3] == ["default", "1 thread", "2 threads"]
+    assert all(v["train_seconds"] > 0 for v in rows["levers"]["variants"])
+
     # The table renderers list every row.
     text, md = plain_table(saved), markdown_table(saved)
     for key in ROWS:
