@@ -38,6 +38,7 @@ from nnplay.engine.errors import CheckpointError, ConfigError, DataError, ImageE
 
 ALL = frozenset({"engine", "cli", "app"})
 NO_APP = frozenset({"engine", "cli"})
+NO_CLI = frozenset({"engine", "app"})  # the CLI reads no URLs and no sketch pads
 
 NO_INK = r"no ink|draw a digit"
 UNREADABLE = r"not an image|cannot read|truncated|corrupt|identify"
@@ -150,14 +151,14 @@ IMAGE_CASES = [
     Case("img-cmyk-jpeg", "image", _cmyk_jpeg, None, suffix=".jpg"),
     Case("img-huge-photo", "image", _huge_photo, None, suffix=".jpg"),
     Case("sketch-empty", "sketch", lambda: {"background": None, "layers": [], "composite": None}, ImageError,
-         NO_INK, layers=frozenset({"engine", "app"})),
+         NO_INK, layers=NO_CLI),
     Case("sketch-blank-layer", "sketch",
          lambda: {"background": np.zeros((280, 280, 4), np.uint8), "layers": [_sketch_layer(False)],
                   "composite": np.zeros((280, 280, 4), np.uint8)}, ImageError, NO_INK,
-         layers=frozenset({"engine", "app"})),
+         layers=NO_CLI),
     Case("sketch-drawn", "sketch",
          lambda: {"background": np.zeros((280, 280, 4), np.uint8), "layers": [_sketch_layer(True)],
-                  "composite": _sketch_layer(True)}, None, layers=frozenset({"engine", "app"})),
+                  "composite": _sketch_layer(True)}, None, layers=NO_CLI),
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -203,13 +204,14 @@ HYPER_CASES = [
 ]
 
 URL_CASES = [
-    Case("url-lr-nan", "query", "gate=XOR&lr=nan", ConfigError, LR),
-    Case("url-binary-garbage", "query", "gate=%00%ff%fe&hidden=4", ConfigError, r"gate"),
-    Case("url-script-tag", "query", "hidden=%3Cscript%3Ealert(1)%3C/script%3E", ConfigError, r"hidden"),
-    Case("url-overflowing-number", "query", "lr=1e99999", ConfigError, LR),
-    Case("url-huge-seed", "query", "seed=99999999999999999999999", ConfigError, r"seed"),
-    Case("url-empty-activation", "query", "activation=", ConfigError, r"activation"),
-    Case("url-only-junk-keys", "query", "utm_source=x&&&=&?%%", None),  # ignored: defaults
+    Case("url-lr-nan", "query", "gate=XOR&lr=nan", ConfigError, LR, layers=NO_CLI),
+    Case("url-binary-garbage", "query", "gate=%00%ff%fe&hidden=4", ConfigError, r"gate", layers=NO_CLI),
+    Case("url-script-tag", "query", "hidden=%3Cscript%3Ealert(1)%3C/script%3E", ConfigError, r"hidden",
+         layers=NO_CLI),
+    Case("url-overflowing-number", "query", "lr=1e99999", ConfigError, LR, layers=NO_CLI),
+    Case("url-huge-seed", "query", "seed=99999999999999999999999", ConfigError, r"seed", layers=NO_CLI),
+    Case("url-empty-activation", "query", "activation=", ConfigError, r"activation", layers=NO_CLI),
+    Case("url-only-junk-keys", "query", "utm_source=x&&&=&?%%", None, layers=NO_CLI),  # ignored: defaults
 ]
 
 # ---------------------------------------------------------------------------------------
