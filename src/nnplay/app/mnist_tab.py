@@ -23,7 +23,7 @@ INTRO = ("**Handwritten digits (MNIST).** Draw a digit and see what a trained ne
 def build() -> gr.Blocks:
     ui = SimpleNamespace()
     with gr.Blocks() as tab:
-        ui.session = gr.State(Session, delete_callback=close_session)
+        ui.session = gr.State(Session(), delete_callback=close_session)
         gr.Markdown(INTRO)
         with gr.Tabs(elem_id="mnist-sections"):
             with gr.Tab("Try your own digit", id="mnist-draw"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from nnplay.engine.errors import NnplayError
+from nnplay.engine.errors import ConfigError, NnplayError
 from nnplay.engine.mnist import load_pretrained
 
 from .runs import Session
@@ -36,12 +36,15 @@ def model_choices(session: Session | None) -> list[tuple[str, str]]:
 
 
 def get_model(session: Session | None, key: str):
-    """The torch model for a dropdown value; the bundled one when the run is gone."""
-    if key and key != BUNDLED and session is not None:
-        run = session.run(key)
-        if run is not None and run.model is not None and not run.running:
-            return run.model
-    return bundled()[0]
+    """The torch model for a dropdown value ("bundled" or "run:N" of a finished run)."""
+    if not key or key == BUNDLED:
+        return bundled()[0]
+    run = session.run(key) if session is not None else None
+    if run is None or run.model is None or run.status == "error":
+        raise ConfigError(f"there is no trained model {key!r} in this session; use 'bundled' or train one first")
+    if run.running:
+        raise ConfigError(f"run {run.name} is still training; wait for it to finish or stop it")
+    return run.model
 
 
 def note(text: str, kind: str = "info") -> str:

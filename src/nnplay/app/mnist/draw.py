@@ -36,7 +36,7 @@ def build(ui) -> None:
                     ui.upload = gr.Image(type="filepath", label="A photo or scan of one digit",
                                          sources=["upload", "clipboard"], height=300, elem_id="mnist-upload")
         with gr.Column(scale=2, min_width=260):
-            ui.draw_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model")
+            ui.draw_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model", allow_custom_value=True)
             ui.invert = gr.Radio(INVERT, value="auto", label="Invert colours")
             with gr.Row():
                 ui.crop = gr.Checkbox(True, label="Crop to the ink, scale to 20×20")

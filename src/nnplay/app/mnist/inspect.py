@@ -8,6 +8,7 @@ import threading
 import gradio as gr
 import numpy as np
 
+from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import evaluate, load_mnist
 from nnplay.viz import mnist_inspect as vi
 
@@ -37,7 +38,8 @@ setInterval(() => {
 
 def build(ui) -> None:
     with gr.Row(equal_height=True):
-        ui.inspect_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model", scale=3)
+        ui.inspect_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model", scale=3,
+                                       allow_custom_value=True)
         ui.evaluate_btn = gr.Button("Evaluate on the 10,000 test digits", variant="primary", scale=2,
                                     elem_id="mnist-evaluate")
         ui.accuracy = gr.HTML(note("Press Evaluate to test the model on MNIST's 10,000 test digits."), scale=3)
@@ -66,14 +68,18 @@ def _bundled_eval():
 
 def evaluation(session: Session | None, key: str):
     """EvalResult of a model on the full test set (cached per run, and once for the bundled model)."""
-    with _lock:  # one 10,000-image evaluation at a time keeps the CPU for the others
-        if not key or key == BUNDLED or session is None or session.run(key) is None:
-            return _bundled_eval()
-        run = session.run(key)
-        if getattr(run, "evaluation", None) is None:
-            data = load_mnist()
-            run.evaluation = evaluate(get_model(session, key), data.test_x, data.test_y)
-        return run.evaluation
+    try:
+        with _lock:  # one 10,000-image evaluation at a time keeps the CPU for the others
+            if not key or key == BUNDLED:
+                return _bundled_eval()
+            model = get_model(session, key)
+            run = session.run(key)
+            if getattr(run, "evaluation", None) is None:
+                data = load_mnist()
+                run.evaluation = evaluate(model, data.test_x, data.test_y)
+            return run.evaluation
+    except NnplayError as e:
+        raise gr.Error(str(e)) from None
 
 
 def _tile(i: int, caption: str):

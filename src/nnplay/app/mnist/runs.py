@@ -50,6 +50,7 @@ class Run:
     snap_epochs: list = field(default_factory=list)
     snapshots: list = field(default_factory=list)   # (<=64 units, ...) float32 first-layer copies
     trainer: MnistTrainer | None = None
+    evaluation: object = None          # the engine's EvalResult on the test set, once asked for
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -151,14 +152,15 @@ class Run:
 
 
 class Session:
-    """Every run of one browser session. Lives in gr.State (deep copies return itself,
-    since a State's initial value is deep-copied and threads cannot be)."""
+    """Every run of one browser session. Lives in gr.State, whose initial value Gradio
+    deep-copies once for each new session: so a deep copy is a fresh, empty Session
+    (runs hold threads and locks, which cannot be copied anyway)."""
 
     def __init__(self):
         self.runs: list[Run] = []
 
     def __deepcopy__(self, memo):
-        return self
+        return Session()
 
     @property
     def current(self) -> Run | None:

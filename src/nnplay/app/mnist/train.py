@@ -77,7 +77,7 @@ def make_config(model, hidden, lr, optimizer, batch, epochs, weight_decay, dropo
         augment=augment, seed=int(seed or 0), subset=QUICK_TRAIN if quick else 0, threads=UI_THREADS))
 
 
-def start(session: Session, *values):
+def on_train(session: Session, *values):
     """Train click: start a background run; the timer then polls it."""
     try:
         cfg = make_config(*values)
@@ -88,7 +88,7 @@ def start(session: Session, *values):
             gr.Row(visible=cfg.model in ("cnn", "lenet5")))
 
 
-def stop(session: Session):
+def on_stop(session: Session):
     if session.current is not None:
         session.current.stop()
 
@@ -128,9 +128,9 @@ def wire(ui) -> None:
                 ui.schedule, ui.augment, ui.seed, ui.quick]
     ui.model.change(on_model, ui.model, [ui.hidden, ui.lr, ui.epochs, ui.batch, ui.schedule],
                     api_visibility="private")
-    ui.train_btn.click(start, [ui.session, *controls], [ui.status, ui.timer, ui.act_row],
+    ui.train_btn.click(on_train, [ui.session, *controls], [ui.status, ui.timer, ui.act_row],
                        api_visibility="private", show_progress="hidden")
-    ui.stop_btn.click(stop, ui.session, None, api_visibility="private", show_progress="hidden",
+    ui.stop_btn.click(on_stop, ui.session, None, api_visibility="private", show_progress="hidden",
                       trigger_mode="multiple")
     ui.lr.change(change_lr, [ui.session, ui.lr], None, api_visibility="private", show_progress="hidden")
     ui.timer.tick(poll, [ui.session, ui.diff, ui.act_digit],
