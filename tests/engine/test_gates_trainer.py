@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from nnplay.engine.checkpoint import save_checkpoint
+from nnplay.engine.choices import ACTIVATIONS
 from nnplay.engine.errors import CheckpointError, ConfigError
 from nnplay.engine.gates import GateConfig, GateTrainer, input_rows
 
@@ -73,6 +74,20 @@ def test_grids_equal_predict_and_a_numpy_forward():
     for r, c in [(0, 0), (2, 7), (8, 3), (4, 4)]:
         assert s.grid[r, c] == pytest.approx(tr.predict(float(ax[c]), float(ax[r])), abs=1e-6)
         assert s.inputs[0][r, c] == ax[c] and s.inputs[1][r, c] == ax[r]
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_grid_forward_matches_the_torch_model_for_every_activation(activation):
+    tr = GateTrainer(GateConfig(hidden=(5, 3), activation=activation, lr=0.1), grid_size=12)
+    s = tr.step(20)
+    ax = tr.grid_axis
+    x1, x2 = np.meshgrid(ax, ax)
+    pts = torch.tensor(np.stack([x1.ravel(), x2.ravel()], axis=1))
+    with torch.no_grad():
+        h1 = tr.model.act(tr.model.layers[0](pts))
+        np.testing.assert_allclose(s.hidden[0], h1.T.reshape(5, 12, 12).numpy(), atol=2e-6)
+        probs = torch.sigmoid(tr.model(pts)).reshape(12, 12).numpy()
+    np.testing.assert_allclose(s.grid, probs, atol=2e-6)
 
 
 def test_three_input_grid_is_a_slice_at_grid_x3():
@@ -258,3 +273,14 @@ def test_checkpoint_round_trip(tmp_path):
                             config=GateConfig(hidden=(5,)).to_dict())
     with pytest.raises(CheckpointError, match="do not fit"):
         GateTrainer.from_checkpoint(wrong)
+
+
+def test_long_histories_are_thinned_not_unbounded():
+    tr = GateTrainer(GateConfig(hidden=(2,)))
+    tr.MAX_HISTORY = 9
+    for _ in range(20):
+        tr.step(1)
+    epochs = [h.epoch for h in tr.history]
+    assert len(epochs) <= 9 and epochs[0] == 0 and epochs[-1] == 20 == tr.epoch
+    assert epochs == sorted(set(epochs))
+    assert tr.at(len(epochs) - 1).epoch == 20

@@ -32,7 +32,7 @@ from ..choices import make_optimizer
 from ..errors import CheckpointError, ConfigError
 from .config import GateConfig
 from .data import feature_matrix, feature_names, make_dataset
-from .model import GateMLP, bce_with_logits, forward_with, penalty
+from .model import NP_ACTIVATIONS, GateMLP, bce_with_logits, forward_with, np_forward_t, penalty
 from .truth import gate_label, input_rows
 
 CURVE_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
@@ -71,6 +71,10 @@ class GateTrainer:
     GRID_RANGE = (-0.5, 1.5)  # the drawn input square; the corners 0 and 1 sit inside
     # Config fields that can change between steps without rebuilding the network.
     LIVE_FIELDS = ("lr", "regularization", "reg_rate", "batch_size", "epochs")
+    # The history keeps at most this many entries: when full, every other older entry
+    # is dropped (epoch 0 and the newest stay), so a long session thins its timeline
+    # instead of growing without bound (~1.5 KB per entry for a 2-[8,8]-1 network).
+    MAX_HISTORY = 10_000
 
     def __init__(self, cfg: GateConfig | None = None, grid_size: int = 40, grid_x3: float = 0.0):
         """`grid_x3`: for 3-input gates the grid is a slice of the cube at x3 = grid_x3."""
@@ -99,7 +103,7 @@ class GateTrainer:
 
         self.grid_size = grid_size
         self.grid_x3 = float(grid_x3)
-        self._grid_cache: tuple[float, torch.Tensor] | None = None
+        self._grid_cache: tuple[float, np.ndarray] | None = None
 
         self.epoch = 0
         self.diverged: str | None = None
@@ -185,6 +189,8 @@ class GateTrainer:
         done = self._train_epochs(n, until_solved)
         if done or self.diverged != was:
             self.history.append(self._light())
+            if len(self.history) > self.MAX_HISTORY:
+                self.history = self.history[:1] + self.history[2:-1:2] + self.history[-1:]
         return done
 
     def step(self, n: int = 1) -> Snapshot:
@@ -285,8 +291,7 @@ class GateTrainer:
     def snapshot(self) -> Snapshot:
         """The current state, with grids."""
         snap = self._light()
-        grid, hidden, inputs = self._grids([l.weight for l in self.model.layers],
-                                           [l.bias for l in self.model.layers])
+        grid, hidden, inputs = self._grids(snap.weights, snap.biases)
         return dataclasses.replace(snap, grid=grid, hidden=hidden, inputs=inputs)
 
     def at(self, i: int) -> Snapshot:
@@ -294,8 +299,7 @@ class GateTrainer:
         if not isinstance(i, (int, np.integer)) or not -len(self.history) <= i < len(self.history):
             raise ConfigError(f"no history entry {i}; there are {len(self.history)}")
         h = self.history[i]
-        grid, hidden, inputs = self._grids([torch.from_numpy(w) for w in h.weights],
-                                           [torch.from_numpy(b) for b in h.biases])
+        grid, hidden, inputs = self._grids(h.weights, h.biases)
         return dataclasses.replace(h, grid=grid, hidden=hidden, inputs=inputs)
 
     # ------------------------------------------------------------------ grids
@@ -304,8 +308,8 @@ class GateTrainer:
         """(G,) the x1 (columns) and x2 (rows) coordinates of the grid."""
         return np.linspace(*self.GRID_RANGE, self.grid_size, dtype=np.float32)
 
-    def _grid_features(self) -> torch.Tensor:
-        """(G*G, F) features of the grid points, point k = row * G + col
+    def _grid_features(self) -> np.ndarray:
+        """(F, G*G) features of the grid points as columns, point k = row * G + col
         (row -> x2, col -> x1). Cached; rebuilt when grid_x3 changes."""
         if self._grid_cache is None or self._grid_cache[0] != self.grid_x3:
             axis = torch.from_numpy(self.grid_axis)
@@ -314,20 +318,25 @@ class GateTrainer:
             if self.n_inputs == 3:
                 cols.append(torch.full_like(cols[0], self.grid_x3))
             raw = torch.stack(cols, dim=1)                      # (G*G, n_inputs)
-            self._grid_cache = (self.grid_x3, feature_matrix(raw, self.feature_names))
+            feats_t = np.ascontiguousarray(feature_matrix(raw, self.feature_names).numpy().T)
+            self._grid_cache = (self.grid_x3, feats_t)
         return self._grid_cache[1]
 
     def _grids(self, weights, biases) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-        """One batched forward pass over the G*G grid points, capturing every layer."""
+        """One batched forward pass over the G*G grid points, capturing every layer.
+        weights/biases: numpy arrays (out, in) / (out,)."""
         g = self.grid_size
-        feats = self._grid_features()
-        with torch.no_grad():
-            logits, hidden = forward_with(feats, weights, biases, self.model.act)
-            grid = torch.sigmoid(logits).reshape(g, g).numpy()
-            # (G*G, units) -> (units, G, G): one heatmap per neuron.
-            hid = [h.t().reshape(h.shape[1], g, g).numpy().copy() for h in hidden]
-            inputs = feats.t().reshape(feats.shape[1], g, g).numpy().copy()
-        return grid, hid, inputs
+        feats_t = self._grid_features()                         # (F, G*G)
+        if self.cfg.activation in NP_ACTIVATIONS:
+            prob, hidden = np_forward_t(feats_t, weights, biases, self.cfg.activation)
+        else:  # an activation without a numpy twin: the torch path
+            with torch.no_grad():
+                logits, hid = forward_with(torch.from_numpy(feats_t.T), [torch.as_tensor(w) for w in weights],
+                                           [torch.as_tensor(b) for b in biases], self.model.act)
+                prob, hidden = torch.sigmoid(logits).numpy(), [h.t().numpy() for h in hid]
+        # (units, G*G) -> (units, G, G): one heatmap per neuron.
+        return (prob.reshape(g, g), [h.reshape(h.shape[0], g, g).copy() for h in hidden],
+                feats_t.reshape(feats_t.shape[0], g, g).copy())
 
     # ------------------------------------------------------------------ prediction
     def predict_many(self, x) -> np.ndarray:
