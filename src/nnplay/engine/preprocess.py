@@ -102,10 +102,10 @@ def _pil_to_array(img: Image.Image) -> np.ndarray:
     mode = img.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         # 16-bit / 32-bit grey: scale by the range the values use (16-bit scans rarely fill 0-65535)
+        # (8-bit values stored in a 16-bit file are common, so pick the smallest range that fits)
         a = np.asarray(img, dtype=np.float32)
-        top = 65535.0 if mode.startswith("I;16") else max(1.0, float(a.max()))
-        if mode == "I" and a.max() <= 255:
-            top = 255.0
+        peak = float(a.max()) if a.size else 0.0
+        top = 255.0 if peak <= 255 else 65535.0 if peak <= 65535 else peak
         return np.clip(a / top, 0, 1)
     if mode == "1":
         return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
@@ -280,7 +280,15 @@ def to_mnist(image, *, invert="auto", crop: bool = True, center: bool = True) ->
 
     bg = _background_level(ink)
     peak = float(ink.max()) - bg
-    if peak < MIN_CONTRAST:
+    if peak < MIN_CONTRAST and invert != "auto" and float(ink.max() - ink.min()) >= MIN_CONTRAST:
+        # The caller forced a polarity that makes the paper the brightest thing (say
+        # invert=False on black-on-white): show what the model would then see, a bright
+        # page with a dark digit-shaped hole, rather than refusing.
+        bg = float(ink.min())
+        peak = float(ink.max()) - bg
+    # Blank: the ink barely rises above the paper, or the picture is one flat level
+    # (tiny images have no border to measure the paper on, so check the spread too).
+    if peak < MIN_CONTRAST or float(ink.max() - ink.min()) < MIN_CONTRAST:
         raise ImageError("no ink found: the image is blank (one flat colour or fully transparent); "
                          "draw or photograph a digit with clear contrast")
     ink = np.clip((ink - bg) / peak, 0.0, 1.0)  # background -> 0, strongest ink -> 1
