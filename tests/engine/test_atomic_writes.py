@@ -1,0 +1,102 @@
+"""A crash mid-write leaves the old file whole.
+
+A child process overwrites a checkpoint (or a report) that already exists, through
+a deliberately slow disk (its file writes go out 1 MB at a time with a short pause),
+and we SIGKILL it once the temporary file is partly written. The target must still
+hold the old bytes and load; a plain `open(path, "wb")` would leave it truncated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from nnplay.engine.checkpoint import atomic_write_text, load_checkpoint, save_checkpoint
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+
+# The child: a slow file object (1 MB per write, 20 ms apart) under os.fdopen, then the
+# real engine function writing ~64 MB.
+CHILD = textwrap.dedent("""
+    import os, sys, time
+    import torch
+    from nnplay.engine import checkpoint as ck
+
+    real_fdopen = os.fdopen
+
+    class Slow:
+        def __init__(self, f): self.f = f
+        def __enter__(self): return self
+        def __exit__(self, *exc): self.f.close()
+        def write(self, data):
+            view = memoryview(data)
+            for i in range(0, len(view), 1 << 20):
+                self.f.write(view[i:i + (1 << 20)]); self.f.flush(); time.sleep(0.02)
+        def __getattr__(self, name): return getattr(self.f, name)
+
+    os.fdopen = lambda *a, **k: Slow(real_fdopen(*a, **k))
+    kind, path = sys.argv[1], sys.argv[2]
+    if kind == "checkpoint":
+        ck.save_checkpoint(path, {"w": torch.full((16_000_000,), 2.0)}, kind="test", config={"new": True})
+    else:
+        ck.atomic_write_text(path, "new report line\\n" * 4_000_000)
+    print("FINISHED", flush=True)
+""")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def kill_mid_write(kind: str, target: Path) -> list[Path]:
+    """Start the slow writer, SIGKILL it while its temp file is partly written; return the temp files."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, kind, str(target)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pattern = f".{target.name}.*.tmp"
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            tmps = list(target.parent.glob(pattern))
+            if tmps and tmps[0].stat().st_size >= 4 << 20:  # at least 4 MB of ~64 MB written
+                break
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.01)
+        else:
+            pytest.fail("the writer never started writing")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert b"FINISHED" not in proc.stdout.read()
+    return list(target.parent.glob(pattern))
+
+
+def test_killed_checkpoint_write_keeps_the_old_checkpoint(tmp_path):
+    target = save_checkpoint(tmp_path / "model.safetensors", {"w": torch.arange(10.0)}, kind="test",
+                             config={"old": True})
+    before, meta_before = digest(target), digest(target.with_suffix(".json"))
+    leftovers = kill_mid_write("checkpoint", target)
+    assert leftovers and leftovers[0].stat().st_size < 64_000_000  # it really died half way
+    assert digest(target) == before and digest(target.with_suffix(".json")) == meta_before
+    tensors, meta = load_checkpoint(target)
+    assert torch.equal(tensors["w"], torch.arange(10.0)) and meta["config"] == {"old": True}
+
+
+def test_killed_report_write_keeps_the_old_report(tmp_path):
+    target = tmp_path / "report.md"
+    atomic_write_text(target, "# the old report\n")
+    leftovers = kill_mid_write("text", target)
+    assert leftovers and leftovers[0].stat().st_size < 64_000_000
+    assert target.read_text() == "# the old report\n"
