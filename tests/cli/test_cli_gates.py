@@ -95,3 +95,18 @@ def test_bad_input_is_one_error_line(bad_runs, case):
     assert "Traceback" not in stderr and stdout == ""
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and BAD[case][1] in lines[0], stderr
+
+
+def test_divergence_is_reported_in_json_and_threads_are_restored(capsys):
+    import torch
+
+    from nnplay.cli import main
+
+    before = torch.get_num_threads()
+    rc = main(["train", "gates", "--lr", "10", "--optimizer", "sgd", "--activation", "linear",
+               "--hidden", "8,8", "--epochs", "50", "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 0 and torch.get_num_threads() == before
+    r = json.loads(out)
+    assert r["diverged"].startswith(f"diverged at epoch {r['epochs'] + 1}: lower the learning rate")
+    assert r["epochs"] < 50 and "warning: diverged" in err

@@ -57,19 +57,28 @@ def build_config(args) -> GateConfig:
 
 def run(args) -> int:
     import torch
-    from tqdm import tqdm
 
-    from nnplay.cli import emit_json
     from nnplay.engine.errors import ConfigError
-    from nnplay.engine.gates import GateTrainer, describe, gate_label
 
     cfg = build_config(args)
     if args.threads < 0:
         raise ConfigError(f"--threads must be 0 (torch's choice) or more, got {args.threads}")
+    before = torch.get_num_threads()
     if args.threads:
         torch.set_num_threads(args.threads)  # a program-wide choice, made by the program
+    try:
+        return _train_and_print(args, cfg)
+    finally:
+        torch.set_num_threads(before)  # restored, for callers that run main() in-process
 
+
+def _train_and_print(args, cfg) -> int:
     import time
+
+    from tqdm import tqdm
+
+    from nnplay.cli import emit_json
+    from nnplay.engine.gates import GateTrainer, describe, gate_label
 
     t0 = time.perf_counter()
     trainer = GateTrainer(cfg)
@@ -99,7 +108,8 @@ def run(args) -> int:
           f"{cfg.sampling} data ({len(trainer.data.y_train)} train / {len(trainer.data.y_test)} test)")
     solved = (f"solved (100% train accuracy) at epoch {result['solved_epoch']}" if result["solved_epoch"] is not None
               else "not solved")
-    print(f"trained {result['epochs']} epochs in {result['seconds']:.2f} s; {solved}")
+    stopped = f"; stopped early: {trainer.diverged.split(':')[0]}" if trainer.diverged else ""
+    print(f"trained {result['epochs']} epochs in {result['seconds']:.2f} s; {solved}{stopped}")
     print(f"loss {result['loss']:.4g}   train accuracy {result['train_accuracy']:.1%}   "
           f"test accuracy {result['test_accuracy']:.1%}")
     print()
