@@ -147,7 +147,7 @@ LECUN_1998 = [
     ("3-layer, 500+150 units", "mlp", (500, 150), 2.95),
     ("LeNet-5", "lenet5", (300, 100), 0.95),
 ]
-WIDTH_VARIANTS = {"quick": {"subset": 6000, "epochs": 2}, "full": {"subset": 0, "epochs": 5}}
+WIDTH_VARIANTS = {"quick": {"subset": 10000, "epochs": 3, "batch_size": 64}, "full": {"subset": 0, "epochs": 5}}
 
 
 def width_cells(variant: str = "quick", **overrides) -> tuple[Axis, list[Cell]]:
@@ -163,8 +163,8 @@ def width_cells(variant: str = "quick", **overrides) -> tuple[Axis, list[Cell]]:
 def width_lesson(variant: str = "quick", *, workers: int = 1, out=None, progress=None, stop=None,
                  **overrides) -> Lesson:
     """Train the architectures of LeCun et al. (1998) and set our test errors beside theirs.
-    quick: the first 6,000 training images, 2 epochs (the lab's button); full: all
-    60,000, 5 epochs (the report). Both test on all 10,000 test images."""
+    quick: the first 10,000 training images, 3 epochs, batches of 64 (the lab's button,
+    about half a minute on 2 cores); full: all 60,000, 5 epochs (the report). Both test on all 10,000 test images."""
     t0 = time.perf_counter()
     axis, cells = width_cells(variant, **overrides)
     res = run_sweep("mnist", cells[0].cfg, [axis], {}, out=out, workers=workers, progress=progress, stop=stop,
@@ -189,8 +189,14 @@ def width_lesson(variant: str = "quick", *, workers: int = 1, out=None, progress
             f"schedule) and tested on all 10,000 test images:\n\n{rows}\n\n"
             "Notice the order more than the exact numbers: the linear classifier is clearly worst, a hidden "
             "layer cuts the error several-fold, more units and a second layer help a little, and the "
-            "convolutional LeNet-5, which knows that neighbouring pixels belong together, is best. "
-            "Modern optimizers (Adam, learning-rate schedules) let today's MLPs beat the 1998 MLP numbers.")
+            "convolutional LeNet-5, which knows that neighbouring pixels belong together, is best.")
+    beat = [t for t in done if t["nnplay error %"] < t["LeCun 1998 error %"]]
+    if beat:
+        text += (f" Here {len(beat)} of {len(done)} architectures beat their 1998 error"
+                 + (" even with less data and training" if v["subset"] else "")
+                 + ": Adam and a learning-rate schedule are stronger than 1998's plain gradient descent.")
+    else:
+        text += " With this little data and training none reaches its 1998 error; the full run does better."
     if not expected:
         text += "\n\n*This run did not reproduce the full ordering (see the table).* "
     if res.interrupted:

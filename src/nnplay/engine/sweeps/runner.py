@@ -6,8 +6,8 @@
 Why processes and not threads: a training step holds Python's global interpreter
 lock for most of its time (these models are small, so the step is mostly Python
 overhead), so threads would take turns instead of running at once. Each worker
-process has its own interpreter. We start them with "spawn" (a fresh interpreter,
-the same on Linux, macOS and Windows), and each sets torch.set_num_threads(1):
+process has its own interpreter (started by a fork server, see _context), and
+each sets torch.set_num_threads(1):
 W workers x 1 thread fills W cores; W workers x N threads each would ask for W*N
 cores and every thread would wait on the others (oversubscription).
 
@@ -127,6 +127,17 @@ def _worker_cell(kind_name: str, cfg_dict: dict, options: dict) -> dict:
     return KINDS[kind_name].run_cell(cfg_dict, options, _WORKER_STOP)
 
 
+def _context():
+    """"forkserver" where available (Linux, macOS): one clean server process imports torch
+    once and forks each worker from it, so workers start in a fraction of a second and
+    later sweeps in the same program reuse it. Elsewhere (Windows) "spawn"."""
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["torch", "nnplay.engine.sweeps.runner"])
+        return ctx
+    return mp.get_context("spawn")
+
+
 def default_workers(n_cells: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_cells))
 
@@ -193,7 +204,7 @@ def _run_inline(k: Kind, todo, options, stop, finish) -> bool:
 
 
 def _run_pool(k: Kind, todo, options, stop, finish, workers: int) -> bool:
-    ctx = mp.get_context("spawn")
+    ctx = _context()
     mp_stop = ctx.Event()
     interrupted = False
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,

@@ -1,0 +1,184 @@
+"""The logic-gate lab's Experiments section: sweeps, the seed ensemble, two lessons."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from nnplay.engine import lessons
+from nnplay.engine.errors import ConfigError
+from nnplay.engine.gates import GateConfig
+from nnplay.engine.sweeps import expand, run_sweep, seed_ensemble
+from nnplay.engine.sweeps.gates import COLUMNS
+from nnplay.engine.sweeps.runner import KINDS
+from nnplay.viz.sweep import boundaries_figure, ensemble_figure, lr_curves_figure
+
+from .common import NONE, Control, build_axes, lab_config, lesson_table, on_cancel, partial_summary, stream, \
+    sweep_outputs
+
+FIELDS = ["lr", "hidden", "activation", "optimizer", "batch_size", "regularization", "reg_rate", "features",
+          "gate", "noise"]
+MAX_CELLS = 16
+MAX_SEEDS = 20
+BUDGET = 60_000  # cells x seeds x epoch budget: about a minute on a 2-core laptop in the worst case
+SHOWN = ["success_rate", "n_solved", "seeds", "median_epochs", "final_loss", "mean_train_acc", "seconds"]
+
+INTRO = ("### Experiments\nVary one or two settings of the current network and train every combination "
+         "from several seeds. A cell is *solved* when a run reaches 100% training accuracy; runs stop once "
+         "solved. Hidden layers: `none`, `2`, `4-4` (two layers of 4), values separated by commas.")
+
+
+def _base(state) -> GateConfig:
+    return lab_config(state, GateConfig, GateConfig())
+
+
+def plan(state, f1, v1, f2, v2, seeds, epochs):
+    """(base, axes, options) for the section's inputs, within the classroom cap."""
+    base = _base(state).replace(epochs=int(epochs))
+    axes = build_axes(GateConfig, [(f1, v1), (f2, v2)])
+    cells = expand(base, axes, KINDS["gates"].forbidden)
+    seeds = int(seeds)
+    if len(cells) > MAX_CELLS:
+        raise ConfigError(f"{len(cells)} cells is more than the classroom cap of {MAX_CELLS}; use fewer values")
+    if not 1 <= seeds <= MAX_SEEDS:
+        raise ConfigError(f"use 1 to {MAX_SEEDS} seeds per cell")
+    cost = len(cells) * seeds * int(epochs)
+    if cost > BUDGET:
+        raise ConfigError(f"this grid could need {cost:,} training epochs (cells x seeds x epochs); the cap is "
+                          f"{BUDGET:,}, about a minute: use fewer values, seeds or epochs")
+    return base, axes, {"seeds": seeds, "epochs": int(epochs)}
+
+
+def run_gates_sweep(control, state, f1, v1, f2, v2, seeds, epochs):
+    """Named endpoint `gates_sweep`: yields (heatmap, curves, table, status) after each cell."""
+    if not isinstance(control, Control):
+        control = Control()
+    try:
+        base, axes, options = plan(state, f1, v1, f2, v2, seeds, epochs)
+    except ConfigError as e:
+        raise gr.Error(str(e)) from None
+    total = len(expand(base, axes, KINDS["gates"].forbidden))
+    records: list = []
+
+    def work(stop, push):
+        def progress(rec, done, n):
+            records.append(rec)
+            push(list(records))
+        run_sweep("gates", base, axes, options, workers=1, progress=progress, stop=stop)
+
+    yield sweep_outputs(partial_summary("gates", axes, [], "success_rate"), SHOWN,
+                        f"Training {total} cells x {options['seeds']} seeds ...")
+    for recs in stream(work, control):
+        summary = partial_summary("gates", axes, recs, "success_rate")
+        yield sweep_outputs(summary, SHOWN, f"{len(recs)} of {total} cells done")
+    summary = partial_summary("gates", axes, records, "success_rate")
+    best = max(records, key=lambda r: (r["result"]["success_rate"], -(r["result"]["median_epochs"] or 1e9)),
+               default=None)
+    note = f" Best: **{best['key']}** ({best['result']['success_rate']:.0%} solved)." if best else ""
+    yield sweep_outputs(summary, SHOWN, f"Done: {len(records)} of {total} cells.{note}")
+
+
+def run_ensemble(control, state, n, epochs):
+    """Named endpoint `gates_ensemble`: the current config from n seeds, one boundary each."""
+    if not isinstance(control, Control):
+        control = Control()
+    cfg, n = _base(state), int(n)
+
+    def work(stop, push):
+        def cb(i, run):
+            if (i + 1) % 4 == 0 or i + 1 == n:
+                push(None)
+        ens = seed_ensemble(cfg, n, int(epochs), grid_size=32, stop=stop, callback=cb)
+        push(ens)
+
+    for item in stream(work, control):
+        if item is None:
+            continue
+        s = item["summary"]
+        med = "" if s["median_epochs"] is None else f", median {s['median_epochs']:.0f} epochs"
+        text = (f"**{item['n_solved']} of {len(item['runs'])}** seeds solved {cfg.gate} with this network "
+                f"({cfg.activation}, hidden {'-'.join(map(str, cfg.hidden)) or 'none'}, lr {cfg.lr:g}{med}). "
+                "Same network, different random start: ✓ solved, ✗ stuck.")
+        yield ensemble_figure(item), text
+
+
+def run_lesson(control, name: str):
+    """A lesson preset: (markdown, figure, table)."""
+    if not isinstance(control, Control):
+        control = Control()
+
+    def work(stop, push):
+        push(lessons.LESSONS[name](stop=stop))
+
+    for lesson in stream(work, control):
+        if name == "xor":
+            g = lesson.data["grids"]
+            fig = boundaries_figure([(f"no hidden layer: {g['none']['train_acc']:.0%}", g["none"]["grid"]),
+                                     (f"2 hidden units: {g['2']['train_acc']:.0%}", g["2"]["grid"])],
+                                    g["2"]["axis"], [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], cols=2,
+                                    panel_px=220)
+        else:
+            fig = lr_curves_figure(lesson.data["curves"])
+        yield f"#### {lesson.title}\n{lesson.explanation}", fig, lesson_table(lesson.table)
+
+
+def xor_lesson(control):
+    yield from run_lesson(control, "xor")
+
+
+def lr_lesson(control):
+    yield from run_lesson(control, "lr")
+
+
+def gates_experiments(state=None):
+    """Build the section in the current Blocks (or in a new gr.Blocks, returned, when called
+    outside one). `state`: the lab's gr.State holding its Session (anything with `.cfg`),
+    a GateConfig or a config dict; None = the default GateConfig."""
+    if gr.context.Context.root_block is None:
+        with gr.Blocks() as blocks:
+            _build(state)
+        return blocks
+    return _build(state)
+
+
+def _build(state):
+    state = state if state is not None else gr.State(None)
+    control = gr.State(Control)
+    with gr.Column(elem_id="gates-experiments") as col:
+        gr.Markdown(INTRO)
+        with gr.Row():
+            f1 = gr.Dropdown(FIELDS, value="lr", label="vary", scale=1)
+            v1 = gr.Textbox("0.003,0.03,0.3", label="values", scale=2)
+            f2 = gr.Dropdown([NONE] + FIELDS, value="hidden", label="and", scale=1)
+            v2 = gr.Textbox("none,2,4-4", label="values", scale=2)
+        with gr.Row():
+            seeds = gr.Slider(1, MAX_SEEDS, value=8, step=1, label="seeds per cell")
+            epochs = gr.Slider(50, 2000, value=300, step=50, label="epoch budget per seed")
+            run_btn = gr.Button("Run sweep", variant="primary", elem_id="gates-sweep-run")
+            cancel = gr.Button("Cancel", elem_id="gates-sweep-cancel")
+        status = gr.Markdown("", elem_id="gates-sweep-status")
+        with gr.Row():
+            heat = gr.Plot(label="outcome", elem_id="gates-sweep-heatmap")
+            curves = gr.Plot(label="curves", elem_id="gates-sweep-curves")
+        tbl = gr.Dataframe(label="cells (click a header to sort)", interactive=False, elem_id="gates-sweep-table")
+        gr.Markdown("#### Seed ensemble\nTrain the lab's current network from N different seeds.")
+        with gr.Row():
+            n_seeds = gr.Slider(4, 16, value=12, step=1, label="seeds")
+            ens_epochs = gr.Slider(50, 2000, value=500, step=50, label="epoch budget")
+            ens_btn = gr.Button("Run seed ensemble", elem_id="gates-ensemble-run")
+        ens_text = gr.Markdown("")
+        ens_plot = gr.Plot(label="one decision boundary per seed", elem_id="gates-ensemble-plot")
+        gr.Markdown("#### Classic lessons")
+        with gr.Row():
+            xor_btn = gr.Button("XOR needs a hidden layer", elem_id="gates-lesson-xor")
+            lr_btn = gr.Button("Learning rate: too high / too low", elem_id="gates-lesson-lr")
+        lesson_md = gr.Markdown("")
+        lesson_plot = gr.Plot(label="lesson")
+        lesson_tbl = gr.Dataframe(interactive=False, label="measured")
+    ev = run_btn.click(run_gates_sweep, [control, state, f1, v1, f2, v2, seeds, epochs], [heat, curves, tbl, status],
+                       api_name="gates_sweep", concurrency_limit=2)
+    ens = ens_btn.click(run_ensemble, [control, state, n_seeds, ens_epochs], [ens_plot, ens_text],
+                        api_name="gates_ensemble", concurrency_limit=2)
+    les = [b.click(fn, control, [lesson_md, lesson_plot, lesson_tbl], api_name=name, concurrency_limit=2)
+           for b, fn, name in ((xor_btn, xor_lesson, "gates_lesson_xor"), (lr_btn, lr_lesson, "gates_lesson_lr"))]
+    cancel.click(on_cancel, control, status, cancels=[ev, ens, *les], api_visibility="private")
+    return col

@@ -1,0 +1,160 @@
+"""The MNIST lab's Experiments section: small parallel sweeps and two lessons."""
+
+from __future__ import annotations
+
+import os
+
+import gradio as gr
+
+from nnplay.engine import lessons
+from nnplay.engine.errors import ConfigError
+from nnplay.engine.mnist import MnistConfig, recommended
+from nnplay.engine.sweeps import expand, run_sweep
+from nnplay.engine.sweeps.runner import KINDS
+from nnplay.viz.mnist import weight_mosaic
+from nnplay.viz.sweep import width_figure
+
+from .common import NONE, Control, build_axes, lab_config, lesson_table, on_cancel, partial_summary, stream, \
+    sweep_outputs
+
+FIELDS = ["lr", "hidden", "batch_size", "epochs", "model", "optimizer", "dropout", "weight_decay", "schedule"]
+MAX_CELLS = 6
+BUDGET = 60_000   # cells x training images x epochs (x3 for conv nets): about a minute on 2 cores
+SHOWN = ["test_accuracy", "final_train_loss", "seconds", "n_params", "diverged"]
+
+INTRO = ("### Experiments\nVary one or two settings and train every combination on a subset of the "
+         "training images, several at once (one process per core). Hidden layers: `100`, `300-100`, "
+         "values separated by commas. Every cell is tested on all 10,000 test images.")
+
+
+def _base(state) -> MnistConfig:
+    return lab_config(state, MnistConfig, recommended("mlp"))
+
+
+def workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def plan(state, f1, v1, f2, v2, subset, epochs):
+    base = _base(state).replace(subset=int(subset), epochs=int(epochs))
+    axes = build_axes(MnistConfig, [(f1, v1), (f2, v2)])
+    varied = {a.field for a in axes}
+    if "hidden" in varied and "model" not in varied and base.model != "mlp":
+        base = base.replace(model="mlp")  # only the MLP has hidden layers to vary
+    cells = expand(base, axes, KINDS["mnist"].forbidden)
+    if len(cells) > MAX_CELLS:
+        raise ConfigError(f"{len(cells)} cells is more than the classroom cap of {MAX_CELLS}; use fewer values")
+    cost = sum(c.cfg.subset * c.cfg.epochs * (3 if c.cfg.model in ("cnn", "lenet5") else 1) for c in cells)
+    if cost > BUDGET:
+        raise ConfigError(f"this grid trains on {cost:,} images in all; the classroom cap is {BUDGET:,} "
+                          "(about a minute): use fewer values, a smaller subset or fewer epochs")
+    return base, axes, len(cells)
+
+
+def run_mnist_sweep(control, state, f1, v1, f2, v2, subset, epochs):
+    """Named endpoint `mnist_sweep`: yields (heatmap, curves, table, status) after each cell."""
+    if not isinstance(control, Control):
+        control = Control()
+    try:
+        base, axes, total = plan(state, f1, v1, f2, v2, subset, epochs)
+    except ConfigError as e:
+        raise gr.Error(str(e)) from None
+    records: list = []
+
+    def work(stop, push):
+        def progress(rec, done, n):
+            records.append(rec)
+            push(list(records))
+        run_sweep("mnist", base, axes, {}, workers=workers(), progress=progress, stop=stop)
+
+    yield sweep_outputs(partial_summary("mnist", axes, [], "test_accuracy"), SHOWN,
+                        f"Training {total} cells on {base.subset:,} images, {workers()} at a time "
+                        "(the first cells take a few seconds longer: the worker processes start) ...")
+    for recs in stream(work, control):
+        yield sweep_outputs(partial_summary("mnist", axes, recs, "test_accuracy"), SHOWN,
+                            f"{len(recs)} of {total} cells done")
+    ok = [r for r in records if r["result"].get("test_accuracy") is not None]
+    best = max(ok, key=lambda r: r["result"]["test_accuracy"], default=None)
+    note = f" Best: **{best['key']}** ({best['result']['test_accuracy']:.2%} test accuracy)." if best else ""
+    yield sweep_outputs(partial_summary("mnist", axes, records, "test_accuracy"), SHOWN,
+                        f"Done: {len(records)} of {total} cells.{note}")
+
+
+def width_lesson(control):
+    """Named endpoint `mnist_lesson_width`: LeCun 1998 architectures, quick variant."""
+    if not isinstance(control, Control):
+        control = Control()
+
+    def work(stop, push):
+        push(lessons.width_lesson("quick", workers=workers(), stop=stop))
+
+    yield "Training six architectures on 10,000 images (about a minute) ...", None, None, None
+    for lesson in stream(work, control):
+        yield (f"#### {lesson.title}\n{lesson.explanation}", width_figure(lesson.table), None,
+               lesson_table(lesson.table))
+
+
+def weights_lesson(control):
+    """Named endpoint `mnist_lesson_weights`: first-layer weights of logistic vs MLP."""
+    if not isinstance(control, Control):
+        control = Control()
+
+    def work(stop, push):
+        push(lessons.weights_lesson(subset=6000, epochs=2, stop=stop))
+
+    yield "Training a logistic model and an MLP ...", None, None, None
+    for lesson in stream(work, control):
+        log = weight_mosaic(lesson.data["logistic"], labels=[str(d) for d in range(10)], cols=5, height=300,
+                            title="logistic: one weight image per digit", diff=True)
+        mlp = weight_mosaic(lesson.data["mlp"], cols=8, height=420, title="MLP: hidden units", diff=True)
+        yield f"#### {lesson.title}\n{lesson.explanation}", log, mlp, lesson_table(lesson.table)
+
+
+def mnist_experiments(state=None):
+    """Build the section in the current Blocks (or in a new gr.Blocks, returned, when called
+    outside one). `state`: the lab's gr.State; its value's `.current.cfg` (the last run),
+    `.cfg`, an MnistConfig or a dict gives the base config; else the MLP recipe."""
+    if gr.context.Context.root_block is None:
+        with gr.Blocks() as blocks:
+            _build(state)
+        return blocks
+    return _build(state)
+
+
+def _build(state):
+    state = state if state is not None else gr.State(None)
+    control = gr.State(Control)
+    with gr.Column(elem_id="mnist-experiments") as col:
+        gr.Markdown(INTRO)
+        with gr.Row():
+            f1 = gr.Dropdown(FIELDS, value="hidden", label="vary", scale=1)
+            v1 = gr.Textbox("32,128,512", label="values", scale=2)
+            f2 = gr.Dropdown([NONE] + FIELDS, value="lr", label="and", scale=1)
+            v2 = gr.Textbox("0.0003,0.003", label="values", scale=2)
+        with gr.Row():
+            subset = gr.Slider(1000, 20000, value=5000, step=1000, label="training images")
+            epochs = gr.Slider(1, 3, value=1, step=1, label="epochs")
+            run_btn = gr.Button("Run sweep", variant="primary", elem_id="mnist-sweep-run")
+            cancel = gr.Button("Cancel", elem_id="mnist-sweep-cancel")
+        status = gr.Markdown("", elem_id="mnist-sweep-status")
+        with gr.Row():
+            heat = gr.Plot(label="outcome", elem_id="mnist-sweep-heatmap")
+            curves = gr.Plot(label="curves", elem_id="mnist-sweep-curves")
+        tbl = gr.Dataframe(label="cells (click a header to sort)", interactive=False, elem_id="mnist-sweep-table")
+        gr.Markdown("#### Classic lessons")
+        with gr.Row():
+            width_btn = gr.Button("Width vs test error (LeCun et al. 1998)", elem_id="mnist-lesson-width")
+            weights_btn = gr.Button("First-layer weights: templates vs strokes", elem_id="mnist-lesson-weights")
+        lesson_md = gr.Markdown("")
+        with gr.Row():
+            plot_a = gr.Plot(label="lesson")
+            plot_b = gr.Plot(label="lesson (2)")
+        lesson_tbl = gr.Dataframe(interactive=False, label="measured")
+    ev = run_btn.click(run_mnist_sweep, [control, state, f1, v1, f2, v2, subset, epochs],
+                       [heat, curves, tbl, status], api_name="mnist_sweep", concurrency_limit=1)
+    les = [width_btn.click(width_lesson, control, [lesson_md, plot_a, plot_b, lesson_tbl],
+                           api_name="mnist_lesson_width", concurrency_limit=1),
+           weights_btn.click(weights_lesson, control, [lesson_md, plot_a, plot_b, lesson_tbl],
+                             api_name="mnist_lesson_weights", concurrency_limit=1)]
+    cancel.click(on_cancel, control, status, cancels=[ev, *les], api_visibility="private")
+    return col
