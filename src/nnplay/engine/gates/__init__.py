@@ -6,13 +6,14 @@
     snap.train_acc, snap.grid.shape, tr.truth_table()
 
 Files: truth.py (GATES, parsing), data.py (sampling, FEATURES), model.py (GateMLP),
-config.py (GateConfig), trainer.py (GateTrainer, Snapshot, train_gate).
+config.py (GateConfig), snapshot.py (Snapshot, grids), trainer.py (GateTrainer, train_gate).
 """
 
 from .config import CHOICES, HELP, REGULARIZATIONS, SAMPLINGS, GateConfig
 from .data import FEATURES, GateData, feature_matrix, feature_names, make_dataset, split_sizes
 from .model import GateMLP, describe, forward_with, n_parameters
-from .trainer import CURVE_KEYS, GateTrainer, Snapshot, train_gate
+from .snapshot import CURVE_KEYS, Snapshot
+from .trainer import GateTrainer, train_gate
 from .truth import GATES, TWO_INPUT_NAMES, gate_label, input_rows, n_inputs_of, parse_truth_table, table_string
 
 __all__ = [

@@ -32,39 +32,9 @@ from ..choices import make_optimizer
 from ..errors import CheckpointError, ConfigError
 from .config import GateConfig
 from .data import feature_matrix, feature_names, make_dataset
-from .model import NP_ACTIVATIONS, GateMLP, bce_with_logits, forward_with, np_forward_t, penalty
+from .model import GateMLP, bce_with_logits, forward_with, penalty
+from .snapshot import CURVE_KEYS, Snapshot, draw_grids, grid_features
 from .truth import gate_label, input_rows
-
-CURVE_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
-
-
-@dataclasses.dataclass
-class Snapshot:
-    """The state after `epoch` epochs. Losses are the data loss (binary cross-entropy,
-    without the regularisation penalty); accuracies are fractions in [0, 1].
-
-    weights[i]: (out, in) float32, biases[i]: (out,), i = 0..n_hidden (the last is the output).
-    grid: (G, G) output probability over the input square, row = x2, column = x1.
-    hidden: per hidden layer, (units, G, G) activations on that grid.
-    inputs: (n_features, G, G) the feature values on that grid.
-    The three grids are None in the light entries of `GateTrainer.history`."""
-
-    epoch: int
-    train_loss: float
-    test_loss: float
-    train_acc: float
-    test_acc: float
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
-    grid: np.ndarray | None = None
-    hidden: list[np.ndarray] | None = None
-    inputs: np.ndarray | None = None
-    diverged: str | None = None
-
-    @property
-    def solved(self) -> bool:
-        """100% training accuracy."""
-        return self.train_acc >= 1.0
 
 
 class GateTrainer:
@@ -309,34 +279,14 @@ class GateTrainer:
         return np.linspace(*self.GRID_RANGE, self.grid_size, dtype=np.float32)
 
     def _grid_features(self) -> np.ndarray:
-        """(F, G*G) features of the grid points as columns, point k = row * G + col
-        (row -> x2, col -> x1). Cached; rebuilt when grid_x3 changes."""
+        """(F, G*G) features of the grid points as columns (cached; rebuilt when grid_x3 changes)."""
         if self._grid_cache is None or self._grid_cache[0] != self.grid_x3:
-            axis = torch.from_numpy(self.grid_axis)
-            x2, x1 = torch.meshgrid(axis, axis, indexing="ij")  # (G, G) each: x2 down rows, x1 across
-            cols = [x1.reshape(-1), x2.reshape(-1)]
-            if self.n_inputs == 3:
-                cols.append(torch.full_like(cols[0], self.grid_x3))
-            raw = torch.stack(cols, dim=1)                      # (G*G, n_inputs)
-            feats_t = np.ascontiguousarray(feature_matrix(raw, self.feature_names).numpy().T)
-            self._grid_cache = (self.grid_x3, feats_t)
+            self._grid_cache = (self.grid_x3, grid_features(self.grid_axis, self.n_inputs, self.grid_x3,
+                                                            self.feature_names))
         return self._grid_cache[1]
 
     def _grids(self, weights, biases) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-        """One batched forward pass over the G*G grid points, capturing every layer.
-        weights/biases: numpy arrays (out, in) / (out,)."""
-        g = self.grid_size
-        feats_t = self._grid_features()                         # (F, G*G)
-        if self.cfg.activation in NP_ACTIVATIONS:
-            prob, hidden = np_forward_t(feats_t, weights, biases, self.cfg.activation)
-        else:  # an activation without a numpy twin: the torch path
-            with torch.no_grad():
-                logits, hid = forward_with(torch.from_numpy(feats_t.T), [torch.as_tensor(w) for w in weights],
-                                           [torch.as_tensor(b) for b in biases], self.model.act)
-                prob, hidden = torch.sigmoid(logits).numpy(), [h.t().numpy() for h in hid]
-        # (units, G*G) -> (units, G, G): one heatmap per neuron.
-        return (prob.reshape(g, g), [h.reshape(h.shape[0], g, g).copy() for h in hidden],
-                feats_t.reshape(feats_t.shape[0], g, g).copy())
+        return draw_grids(self._grid_features(), weights, biases, self.cfg.activation, self.grid_size)
 
     # ------------------------------------------------------------------ prediction
     def predict_many(self, x) -> np.ndarray:
