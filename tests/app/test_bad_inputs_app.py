@@ -1,0 +1,114 @@
+"""The bad-input table (tests/bad_inputs.py) through the app: the named API endpoints
+over HTTP with gradio_client (images, sketch pads, gate and MNIST settings), and the
+gate lab's page-load handler for URL queries. A bad input must give a message that
+says what is wrong (in the page or as a gr.Error), never a traceback or a generic
+"could not preprocess"; awkward-but-valid images are predicted as the digit drawn."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from bad_inputs import cases, write_image
+
+gradio_client = pytest.importorskip("gradio_client")
+from gradio_client import handle_file  # noqa: E402
+from gradio_client.exceptions import AppError  # noqa: E402
+
+GENERIC = re.compile(r"Traceback|could not preprocess|Expected a `|Error:\s*$|^error$", re.I | re.M)
+
+
+def message_of(call) -> tuple[str, object]:
+    """(the user's message, the outputs) whether the handler answered in the page or raised gr.Error."""
+    try:
+        out = call()
+    except AppError as e:
+        return str(e), None
+    return str(out[4]), out
+
+
+def check(case, call) -> None:
+    msg, out = message_of(call)
+    assert not GENERIC.search(msg), msg[:300]
+    if case.error is not None:
+        assert re.search(case.words, msg, re.I), msg[:300]
+        assert out is None or not out[3] or not out[3].get("confidences"), "a prediction for a bad input"
+    else:
+        assert out is not None, msg
+        best = max(out[3]["confidences"], key=lambda c: c["confidence"])
+        assert best["label"] == "7", msg  # the reference digit is a 7
+
+
+@pytest.mark.parametrize("case", cases("image", "app"), ids=repr)
+def test_predict_image(case, client, tmp_path):
+    path = write_image(case, tmp_path)
+    check(case, lambda: client.predict(handle_file(str(path)), "bundled", "auto", True, True,
+                                       api_name="/predict_image"))
+
+
+def _as_file(value, folder, name):
+    if value is None:
+        return None
+    path = folder / f"{name}.png"
+    Image.fromarray(np.asarray(value, np.uint8), "RGBA").save(path)
+    return handle_file(str(path))
+
+
+@pytest.mark.parametrize("case", cases("sketch", "app"), ids=repr)
+def test_predict_sketch(case, client, tmp_path):
+    v = case.value()
+    value = {"background": _as_file(v["background"], tmp_path, "bg"),
+             "layers": [_as_file(layer, tmp_path, f"layer{i}") for i, layer in enumerate(v["layers"])],
+             "composite": _as_file(v["composite"], tmp_path, "composite"), "id": None}
+    check(case, lambda: client.predict(value, "bundled", "auto", True, True, api_name="/predict_sketch"))
+
+
+@pytest.mark.parametrize("case", cases("gates", "app"), ids=repr)
+def test_gates_train_settings(case, client):
+    with pytest.raises(AppError) as info:
+        client.predict(json.dumps(case.value), 1, api_name="/gates_train")  # the config box takes JSON text
+    assert re.search(case.words, str(info.value), re.I) and not GENERIC.search(str(info.value))
+
+
+@pytest.mark.parametrize("case", cases("mnist", "app"), ids=repr)
+def test_mnist_train_settings(case, client):
+    with pytest.raises(AppError) as info:
+        client.predict({**case.value, "quick": True}, api_name="/train")
+    assert re.search(case.words, str(info.value), re.I) and not GENERIC.search(str(info.value))
+
+
+@pytest.mark.parametrize("case", cases("query", "app"), ids=repr)
+def test_gate_page_link(case):
+    """The gate lab reads its settings from the page URL on load: a bad link shows the
+    defaults with a notice naming the problem."""
+    from nnplay.app.gates import handlers
+    from nnplay.engine.gates import GateConfig
+
+    request = SimpleNamespace(query_params=dict(parse_qsl(case.value, keep_blank_values=True)))
+    session = handlers.on_load(request)[0]
+    if case.error is not None:
+        assert session.cfg == GateConfig()
+        assert "could not be used" in session.message and re.search(case.words, session.message, re.I)
+    else:
+        assert session.cfg == GateConfig() and "could not" not in session.message
+
+
+@pytest.mark.parametrize("case", [c for c in cases("query", "app") if c.error is not None], ids=repr)
+def test_gates_train_with_bad_query_text(case, client):
+    with pytest.raises(AppError) as info:
+        client.predict(case.value, 1, api_name="/gates_train")
+    assert re.search(case.words, str(info.value), re.I)
+
+
+def test_the_app_still_answers_after_all_that(client, tmp_path):
+    """The bad inputs above left the server healthy: a good prediction still works."""
+    good = next(c for c in cases("image", "app") if c.id == "img-palette-gif")
+    msg, out = message_of(lambda: client.predict(handle_file(str(write_image(good, tmp_path))), "bundled", "auto",
+                                                 True, True, api_name="/predict_image"))
+    assert out is not None and "7" in msg
