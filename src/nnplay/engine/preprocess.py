@@ -169,6 +169,14 @@ def _sketchpad_ink(value: dict) -> np.ndarray | None:
     for layer in value.get("layers") or []:
         if layer is None:
             continue
+        if isinstance(layer, np.ndarray) and layer.ndim == 3 and layer.shape[2] == 4 and layer.dtype == np.uint8:
+            if layer.shape[0] * layer.shape[1] > PIXEL_LIMIT:
+                raise ImageError(f"a {layer.shape[1]}x{layer.shape[0]} canvas is too large "
+                                 f"(limit {PIXEL_LIMIT:,} pixels)")
+            alpha = layer[:, :, 3]  # fast path for Gradio's numpy layers: only alpha matters
+            if alpha.max() > 0:
+                inks.append(alpha.astype(np.float32) * (1.0 / 255.0))
+            continue
         arr = _load_any(layer)
         if arr.ndim == 3 and arr.shape[2] == 4 and arr[:, :, 3].max() > 0:
             inks.append(arr[:, :, 3])
