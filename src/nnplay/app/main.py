@@ -1,15 +1,22 @@
 """The nnplay web app: one Blocks page composing the labs' tabs.
 
 Each lab lives in its own module exposing `build() -> gr.Blocks`; this file only
-renders them side by side as tabs and holds the launch settings.
+renders them side by side as tabs and holds the launch settings: loopback by
+default, an upload size limit, no extra allowed paths, a cap on simultaneous MNIST
+trainings (app/slots.py), and per-session state released soon after its tab closes.
 """
 
 from __future__ import annotations
+
+import datetime
+import os
+import threading
 
 import gradio as gr
 
 from nnplay import __version__
 from nnplay.app import gates_tab, mnist_tab
+from nnplay.app.slots import SLOTS
 
 TITLE = "nnplay — a neural-network playground"
 
@@ -22,13 +29,16 @@ CSS = """
 LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS)
 
 MAX_FILE_SIZE = "10mb"  # uploads larger than this are refused by the server
+DELETE_CACHE = (1800, 3600)  # every 30 min, delete uploaded/temporary files older than 1 h
+# Seconds a closed session's state (models, runs) is kept in case the tab reconnects.
+SESSION_GRACE = float(os.environ.get("NNPLAY_SESSION_GRACE", "60"))
 
 
 def build_demo() -> gr.Blocks:
     # Build the tabs before the page: a Blocks created inside another one is attached to it
     # at once, so .render() inside the page would show its content twice.
     gates, mnist = gates_tab.build(), mnist_tab.build()
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=DELETE_CACHE) as demo:
         gr.Markdown(
             f"# nnplay <small>v{__version__}</small>\n"
             "Watch small neural networks learn — logic gates and handwritten digits, on your own CPU.",
@@ -39,12 +49,89 @@ def build_demo() -> gr.Blocks:
                 gates.render()
             with gr.Tab("MNIST", id="mnist"):
                 mnist.render()
+        with gr.Row(visible=False):
+            stats_btn, stats_out = gr.Button("stats"), gr.JSON()
+        stats_btn.click(lambda: server_stats(demo), None, stats_out, api_name="server_stats", queue=False)
+
+        def on_unload(request: gr.Request):
+            schedule_release(demo, getattr(request, "session_hash", None))
+
+        demo.unload(on_unload)
     return demo
 
 
+# ---------------------------------------------------------------------------------------
+# Sessions: Gradio keeps a closed tab's state for an hour (and a gr.State never returned
+# by a handler, like the MNIST runs, until the server stops). With 30 students that is
+# 30 copies of every model per reload, so release it SESSION_GRACE seconds after the tab
+# closes, unless the session was used again, and run the states' delete callbacks
+# (the MNIST lab stops that session's trainings there).
+# ---------------------------------------------------------------------------------------
+def schedule_release(demo: gr.Blocks, session_hash: str | None) -> None:
+    if not session_hash:
+        return
+    closed_at = datetime.datetime.now()  # Gradio stamps each use with datetime.now() too
+    timer = threading.Timer(SESSION_GRACE, _release_if_idle, (demo, session_hash, closed_at))
+    timer.daemon = True
+    timer.start()
+
+
+def _release_if_idle(demo: gr.Blocks, session_hash: str, closed_at: datetime.datetime) -> None:
+    holder = getattr(demo, "state_holder", None)
+    if holder is None:
+        return
+    last = holder.time_last_used.get(session_hash)
+    if last is not None and last > closed_at:
+        return  # used again after it closed (a reconnect): keep it
+    release_session(demo, session_hash)
+
+
+def release_session(demo: gr.Blocks, session_hash: str) -> bool:
+    """Drop one session's state now, calling each gr.State's delete_callback. True if it existed."""
+    holder = getattr(demo, "state_holder", None)
+    if holder is None or session_hash not in holder:
+        return False
+    with holder.lock:
+        state = holder.session_data.pop(session_hash, None)
+        holder.time_last_used.pop(session_hash, None)
+    if state is None:
+        return False
+    for block_id, value in list(state.state_data.items()):
+        block = state.blocks_config.blocks.get(block_id)
+        callback = getattr(block, "delete_callback", None) if isinstance(block, gr.State) else None
+        if callback is not None:
+            try:
+                callback(value)
+            except Exception:  # noqa: BLE001 - one bad callback must not keep the rest alive
+                pass
+    state.state_data.clear()
+    return True
+
+
+def _rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def server_stats(demo: gr.Blocks) -> dict:
+    """Live sessions, trainings running/waiting and memory: for teachers and the load test."""
+    holder = getattr(demo, "state_holder", None)
+    sessions = list(holder.session_data.values()) if holder is not None else []
+    return {"sessions": len(sessions), "sessions_with_state": sum(1 for s in sessions if s.state_data),
+            "trainings": SLOTS.counts(), "threads": threading.active_count(), "rss_mb": _rss_mb()}
+
+
 def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=None,
-           prevent_thread_lock: bool = False, quiet: bool = False):
+           prevent_thread_lock: bool = False, quiet: bool = False, max_trainings: int | None = None):
     """Build and serve the app. Returns the Blocks (useful with prevent_thread_lock)."""
+    if max_trainings is not None:
+        SLOTS.set_limit(max_trainings)
     demo = build_demo()
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, share=share, auth=auth,

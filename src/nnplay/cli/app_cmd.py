@@ -14,6 +14,9 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--share", action="store_true", help="also make a public gradio.live link (needs internet)")
     p.add_argument("--auth", metavar="USER:PASS", help="require this user name and password")
+    p.add_argument("--max-trainings", type=int, default=None, metavar="N",
+                   help="MNIST trainings allowed at once for all users; the rest wait in a queue "
+                        "(default 1, or NNPLAY_MAX_TRAININGS)")
     p.set_defaults(func=run)
 
 
@@ -28,6 +31,8 @@ def parse_auth(text: str | None):
 
 def run(args) -> int:
     auth = parse_auth(args.auth)
+    if args.max_trainings is not None and not 1 <= args.max_trainings <= 64:
+        raise ConfigError(f"--max-trainings must be from 1 to 64, got {args.max_trainings}")
     if not 1 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 1 and 65535, got {args.port}")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -38,7 +43,7 @@ def run(args) -> int:
     from nnplay.app.main import launch  # gradio is imported only when serving
 
     try:
-        launch(host=args.host, port=args.port, share=args.share, auth=auth)
+        launch(host=args.host, port=args.port, share=args.share, auth=auth, max_trainings=args.max_trainings)
     except OSError as e:
         raise ConfigError(f"cannot serve on {args.host}:{args.port} ({e}); is another app using the port? "
                           "try --port 7861") from None
