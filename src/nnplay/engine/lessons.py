@@ -58,7 +58,7 @@ def xor_lesson(seeds: int = 10, epochs: int = 400, base: GateConfig | None = Non
     two = run_gate_cell(base.replace(hidden=[2]).to_dict(), opts, stop)
     if none.get("stopped") or two.get("stopped"):
         raise KeyboardInterrupt
-    grids = {name: train_seed(base.replace(hidden=h), epochs, grid_size=32)
+    grids = {name: train_seed(base.replace(hidden=h), epochs, until_solved=False, grid_size=32)
              for name, h in (("none", []), ("2", [2]))}
     table = [{"hidden": "none", **_gate_row(none)}, {"hidden": "2", **_gate_row(two)}]
     expected = none["best_train_acc"] <= 0.75 and two["n_solved"] > 0

@@ -131,7 +131,7 @@ def boundaries_figure(panels: Sequence[tuple[str, np.ndarray]], axis, x_train=No
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, fixedrange=True)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, fixedrange=True)
     fig.update_annotations(font=dict(size=12, color=INK))
-    fig.update_layout(**_layout(rows * panel_px + 40, showlegend=False, margin=dict(l=8, r=8, t=28, b=8),
+    fig.update_layout(**_layout(rows * panel_px + 60, showlegend=False, margin=dict(l=8, r=8, t=48, b=8),
                                 coloraxis=dict(colorscale=COLORSCALE, cmin=0, cmax=1, showscale=False)))
     return fig
 

@@ -124,7 +124,10 @@ def seed_ensemble(cfg: GateConfig, n_seeds: int = 12, epochs: int | None = None,
     epochs = int(epochs or cfg.epochs)
     runs = []
     for k in range(n_seeds):
-        run = train_seed(cfg.replace(seed=cfg.seed + k), epochs, stop=stop, grid_size=grid_size)
+        # Trained for the whole budget (not stopped once solved), so the surfaces shown are
+        # the settled ones: a run stopped at the first 100% epoch still looks washed out.
+        run = train_seed(cfg.replace(seed=cfg.seed + k), epochs, until_solved=False, stop=stop,
+                         grid_size=grid_size)
         if run is None:
             break
         runs.append(run)
