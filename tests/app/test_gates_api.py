@@ -94,3 +94,98 @@ def test_export_endpoint_returns_a_zip(client):
     path = client.predict("gate=NAND&hidden=2", 50, api_name="/gates_export")
     with zipfile.ZipFile(path) as z:
         assert "predict_gate.py" in z.namelist()
+
+
+# ---------------------------------------------------------------- handlers, without a server
+# The tab's event handlers are plain functions of a Session; these check what the page shows.
+from nnplay.app.gates import handlers as h  # noqa: E402
+from nnplay.app.gates.frames import FRAME_KEYS  # noqa: E402
+from nnplay.app.gates.session import Session  # noqa: E402
+
+
+class FakeRequest:
+    def __init__(self, query: dict):
+        self.query_params = query
+
+
+def frame_of(out) -> dict:
+    return dict(zip(FRAME_KEYS, out[-len(FRAME_KEYS):]))
+
+
+def test_lr_change_keeps_training_but_architecture_change_resets():
+    s = Session.new(GateConfig(hidden=(4, 4)))
+    s.trainer.step(20)
+    s.apply(s.cfg.replace(lr=0.1))
+    assert s.trainer.epoch == 20 and s.trainer.cfg.lr == 0.1 and "without a reset" in s.message
+    out = h.on_layers(s, +1)
+    assert out[0].cfg.hidden == (4, 4, 4) and out[0].trainer.epoch == 0
+    assert "reset" in s.message and "hidden layers" in s.message
+    h.on_neurons(s, 2, -1)
+    assert s.cfg.hidden == (4, 4, 3)
+    for _ in range(3):
+        h.on_layers(s, -1)
+    assert s.cfg.hidden == () and "no hidden layers left" in frame_of(h.on_layers(s, -1))["status"]
+
+
+def test_flipping_a_bit_makes_a_custom_gate():
+    s = Session.new(GateConfig(gate="XOR"))
+    out = h.on_flip(s, 3)  # row 11: 0 -> 1, XOR becomes OR
+    assert s.cfg.gate == "0111" and s.cfg.table == (0, 1, 1, 1)
+    truth = frame_of(out)["truth"]
+    assert truth.count("<tr class=") == 4
+    assert out[1]["value"] == "custom" and out[2] == "0111"  # the picker shows "custom", bits kept
+
+
+def test_divergence_stops_play_with_a_message():
+    s = Session.new(GateConfig(lr=10, optimizer="sgd", activation="linear", hidden=(8, 8)))
+    s.speed = 50
+    h.on_play(s)
+    for _ in range(20):
+        timer, *rest = h.on_tick(s)
+        if not s.playing:
+            break
+    assert not s.playing and s.trainer.diverged
+    assert "lower the learning rate" in frame_of(rest)["status"]
+
+
+def test_pause_keeps_the_state_and_play_resumes():
+    s = Session.new()
+    h.on_play(s)
+    h.on_tick(s)
+    h.on_tick(s)
+    h.on_pause(s)
+    paused = s.trainer.epoch
+    assert paused == 2 * s.speed and h.on_tick(s)[1] is not None  # a tick after pause changes nothing
+    assert s.trainer.epoch == paused
+    h.on_play(s)
+    h.on_tick(s)
+    assert s.trainer.epoch == paused + s.speed
+
+
+def test_link_settings_apply_and_garbage_gives_a_message():
+    out = h.on_load(FakeRequest({"gate": "NOR", "hidden": "3", "activation": "relu", "speed": "5"}))
+    s = out[0]
+    assert (s.cfg.gate, s.cfg.hidden, s.cfg.activation, s.speed) == ("NOR", (3,), "relu", 5)
+    assert "applied" in s.message
+    s = h.on_load(FakeRequest({"gate": "banana", "lr": "-1"}))[0]
+    assert s.cfg == GateConfig() and "could not be used" in s.message
+
+
+def test_timeline_shows_an_earlier_epoch():
+    s = Session.new()
+    for _ in range(3):
+        s.trainer.step(10)
+    f = frame_of(h.on_timeline(s, 1))
+    assert s.view == 1 and "data-epoch='10'" in f["epoch"] and "viewing history" in f["status"]
+    h.on_timeline(s, 3)  # the last entry is the live state
+    assert s.view is None
+
+
+def test_selecting_an_edge_and_setting_its_weight():
+    s = Session.new(GateConfig(hidden=(3,)))
+    out = h.on_select(s, "e:1:0:2")  # hidden neuron 3 -> output
+    assert s.edge == (1, 0, 2) and out[3] == round(float(s.trainer.model.layers[1].weight[0, 2]), 4)
+    h.on_set_weight(s, -2.5)
+    assert float(s.trainer.model.layers[1].weight[0, 2]) == -2.5
+    h.on_select(s, "n:1:2")
+    assert s.node == (1, 2)

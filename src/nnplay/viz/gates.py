@@ -64,13 +64,14 @@ def _base_layout(**kw) -> dict:
 # ---------------------------------------------------------------- decision boundary
 def boundary_spec(grid, axis, x_train=None, y_train=None, x_test=None, y_test=None, *,
                     discretize: bool = False, try_point: Sequence[float] | None = None,
-                    try_prob: float | None = None, height: int = 340) -> dict:
+                    try_prob: float | None = None, note: str = "", height: int = 340) -> dict:
     """Predicted probability over the input square with the data points on top.
 
     grid: (G, G) probability, row = x2 (y), col = x1 (x); axis: (G,) grid coordinates.
     x_*: (N, >=2) raw inputs (only x1, x2 are drawn), y_*: (N,) 0/1 labels.
     discretize: show the 0/1 decision (p >= 0.5) instead of the probability.
     try_point: (x1, x2) marked with a star (the "try an input" control).
+    note: a short text in the top-left corner (e.g. which x3 slice a 3-input gate shows).
     """
     grid = _f32(grid)
     axis = _f32(axis)
@@ -101,9 +102,11 @@ def boundary_spec(grid, axis, x_train=None, y_train=None, x_test=None, y_test=No
     lo, hi = float(axis[0]), float(axis[-1])
     step = float(axis[1] - axis[0]) / 2 if len(axis) > 1 else 0.0
     rng = [lo - step, hi + step]
-    ax = dict(range=rng, zeroline=False, showgrid=False, ticks="outside", tickvals=[0, 0.5, 1],
+    ax = dict(range=rng, zeroline=False, showgrid=False, ticks="outside", tickvals=[0, 1],
               mirror=True, showline=True, linecolor="#cbd5e1", fixedrange=True)
-    layout = _base_layout(height=height, margin=dict(l=36, r=8, t=8, b=32),
+    notes = [dict(text=note, x=0.01, y=0.99, xref="paper", yref="paper", xanchor="left", yanchor="top",
+                  showarrow=False, bgcolor="rgba(255,255,255,0.8)", font=dict(size=11, color=INK))] if note else []
+    layout = _base_layout(height=height, margin=dict(l=36, r=8, t=8, b=32), annotations=notes,
                           xaxis=dict(ax, title=dict(text="x1", standoff=2), constrain="domain"),
                           yaxis=dict(ax, title=dict(text="x2", standoff=2), scaleanchor="x"))
     return dict(data=traces, layout=layout)
@@ -284,7 +287,7 @@ def network_from_snapshot(snap, feature_names: Sequence[str], **kw) -> go.Figure
 
 
 # ---------------------------------------------------------------- one neuron, enlarged
-def neuron_spec(tile, axis, title: str = "", *, kind: str = "hidden", height: int = 260) -> dict:
+def neuron_spec(tile, axis, title: str = "", *, kind: str = "hidden", height: int = 230) -> dict:
     """One node's activation over the input square, large, with its own colour bar."""
     tile = _f32(tile)
     axis = _f32(axis)
@@ -349,7 +352,7 @@ def curves_spec(curve: dict, cursor_epoch: float | None = None, *, max_points: i
         legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom", font=dict(size=11)),
         xaxis=dict(grid, range=[0, max(xmax, 1.0)], title=dict(text="epoch", standoff=4), anchor="y2"),
         yaxis=dict(grid, domain=[0.56, 1.0], type="log", title=dict(text="loss", standoff=4),
-                   exponentformat="power"),
+                   exponentformat="power", nticks=4),
         yaxis2=dict(grid, domain=[0.0, 0.44], range=[-0.03, 1.03], title=dict(text="accuracy", standoff=4),
                     tickformat=".0%", tickvals=[0, 0.5, 1]),
     )

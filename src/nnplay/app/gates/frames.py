@@ -35,7 +35,8 @@ def frame(session: Session, snap=None, *, timeline: bool = True) -> tuple:
     prob = session.try_prob(snap)
     xs, ys, xt, yt = _points(session)
     boundary = vg.boundary_spec(snap.grid, axis, xs, ys, xt, yt, discretize=session.discretize,
-                                  try_point=session.try_x[:2], try_prob=prob)
+                                  try_point=session.try_x[:2], try_prob=prob,
+                                  note=f"slice at x3 = {session.trainer.grid_x3:g}" if session.n_inputs == 3 else "")
     names = node_names(session)
     tiles = vg.snapshot_tiles(snap)
     network = vg.network_spec(snap.weights, tiles, names, biases=snap.biases, selected_node=session.node,

@@ -48,19 +48,20 @@ def sync(session: Session) -> list:
     lr_choices = sorted(set(LR_CHOICES) | {cfg.lr})
     reg_choices = sorted(set(REG_RATES) | {cfg.reg_rate})
     return [
-        gr.Dropdown(value=choice), bits, gr.Radio(value=cfg.sampling),
+        gr.update(value=choice), bits, gr.Radio(value=cfg.sampling),
         gr.Slider(value=cfg.n_points, visible=noisy), gr.Slider(value=cfg.noise, visible=noisy),
         gr.Slider(value=cfg.train_ratio, visible=noisy), gr.Checkbox(value=session.show_test, visible=noisy),
         gr.CheckboxGroup(value=list(cfg.features)), ",".join(map(str, cfg.hidden)),
-        gr.Dropdown(value=cfg.activation), gr.Dropdown(value=cfg.optimizer),
-        gr.Dropdown(choices=lr_choices, value=cfg.lr), gr.Dropdown(value=cfg.batch_size),
-        gr.Dropdown(value=cfg.regularization), gr.Dropdown(choices=reg_choices, value=cfg.reg_rate),
+        gr.update(value=cfg.activation), gr.update(value=cfg.optimizer),
+        gr.update(choices=lr_choices, value=cfg.lr), gr.update(value=cfg.batch_size),
+        gr.update(value=cfg.regularization), gr.update(choices=reg_choices, value=cfg.reg_rate),
         gr.Number(value=cfg.seed), gr.Slider(value=session.speed),
         *bit_updates,
         *[gr.Column(visible=i < n_layers) for i in range(MAX_LAYERS)],
-        f"<div style='text-align:center;padding-top:6px'><b>{n_layers}</b> hidden layer"
-        f"{'' if n_layers == 1 else 's'} · {' – '.join(map(str, cfg.hidden)) or 'none'}</div>",
-        gr.Dropdown(choices=node_choices, value=node_val), gr.Dropdown(choices=edge_choices, value=edge_val),
+        *[f"<div class='gates-layer-n'>layer {i + 1}: <b>{n}</b></div>" if i < n_layers else ""
+          for i, n in enumerate(list(cfg.hidden) + [0] * (MAX_LAYERS - n_layers))],
+        f"<div class='gates-layers'><b>{n_layers}</b> hidden layer{'' if n_layers == 1 else 's'}</div>",
+        gr.update(choices=node_choices, value=node_val), gr.update(choices=edge_choices, value=edge_val),
         gr.Slider(visible=cfg.n_inputs == 3), gr.Checkbox(visible=cfg.n_inputs == 3),
         cfg.to_query(),
     ]
@@ -262,7 +263,7 @@ def current_weight(session: Session) -> float | None:
     if session.edge is None:
         return None
     li, o, j = session.edge
-    return round(float(session.trainer.model.layers[li].weight[o, j]), 4)
+    return round(float(session.trainer.model.layers[li].weight.detach()[o, j]), 4)
 
 
 def on_select(session, target: str):
@@ -277,7 +278,7 @@ def on_select(session, target: str):
     session.fix_selection()
     node_val = f"n:{session.node[0]}:{session.node[1]}" if session.node else None
     edge_val = "e:" + ":".join(map(str, session.edge)) if session.edge else None
-    return (session, gr.Dropdown(value=node_val), gr.Dropdown(value=edge_val), current_weight(session),
+    return (session, gr.update(value=node_val), gr.update(value=edge_val), current_weight(session),
             *frame(session, timeline=False))
 
 

@@ -28,33 +28,32 @@ def bit_label(row: tuple[int, ...], bit: str) -> str:
 
 
 def top_bar(ui: SimpleNamespace) -> None:
-    with gr.Row(equal_height=True, elem_classes="gates-topbar"):
-        with gr.Column(scale=3, min_width=300):
-            with gr.Row():
-                ui.play = gr.Button("▶ Play", variant="primary", elem_id="gates-play", min_width=70)
-                ui.pause = gr.Button("❚❚ Pause", elem_id="gates-pause", min_width=70)
-                ui.step = gr.Button("Step +1", elem_id="gates-step", min_width=60)
-                ui.reset = gr.Button("↺ Reset", elem_id="gates-reset", min_width=60)
-        with gr.Column(scale=1, min_width=110):
-            ui.epoch = gr.HTML("<div class='ep-label'>Epoch</div><div class='ep-value'>0</div>", elem_id="gates-epoch")
-        ui.lr = gr.Dropdown(LR_CHOICES, value=D.lr, label="Learning rate", info=INFO["lr"],
-                            allow_custom_value=True, elem_id="gates-lr", min_width=130, scale=2)
-        ui.optimizer = gr.Dropdown(list(CHOICES["optimizer"]), value=D.optimizer, label="Optimizer",
-                                   info=INFO["optimizer"], elem_id="gates-optimizer", min_width=120, scale=2)
-        ui.activation = gr.Dropdown(list(CHOICES["activation"]), value=D.activation, label="Activation",
-                                    info=INFO["activation"], elem_id="gates-activation", min_width=120, scale=2)
-        ui.batch_size = gr.Dropdown(BATCH_CHOICES, value=D.batch_size, label="Batch size", info=INFO["batch_size"],
-                                    elem_id="gates-batch", min_width=110, scale=2)
+    with gr.Row(equal_height=True, elem_id="gates-topbar"):
+        with gr.Row(elem_classes="gates-transport", scale=3):
+            ui.play = gr.Button("▶ Play", variant="primary", elem_id="gates-play", min_width=90)
+            ui.pause = gr.Button("❚❚ Pause", elem_id="gates-pause", min_width=90)
+            ui.step = gr.Button("Step +1", elem_id="gates-step", min_width=80)
+            ui.reset = gr.Button("↺ Reset", elem_id="gates-reset", min_width=80)
+        ui.epoch = gr.HTML("<div class='ep-label'>Epoch</div><div class='ep-value'>0</div>", elem_id="gates-epoch",
+                           min_width=110)
+        ui.status = gr.HTML("", elem_id="gates-status", min_width=420, scale=4)
     with gr.Row(equal_height=True):
+        ui.lr = gr.Dropdown(LR_CHOICES, value=D.lr, label="Learning rate", info=INFO["lr"],
+                            allow_custom_value=True, elem_id="gates-lr", min_width=130)
+        ui.optimizer = gr.Dropdown(list(CHOICES["optimizer"]), value=D.optimizer, label="Optimizer",
+                                   info=INFO["optimizer"], elem_id="gates-optimizer", min_width=120)
+        ui.activation = gr.Dropdown(list(CHOICES["activation"]), value=D.activation, label="Activation",
+                                    info=INFO["activation"], elem_id="gates-activation", min_width=120)
+        ui.batch_size = gr.Dropdown(BATCH_CHOICES, value=D.batch_size, label="Batch size", info=INFO["batch_size"],
+                                    elem_id="gates-batch", min_width=110)
         ui.regularization = gr.Dropdown(list(CHOICES["regularization"]), value=D.regularization,
                                         label="Regularization", info=INFO["regularization"], min_width=120)
         ui.reg_rate = gr.Dropdown(REG_RATES, value=D.reg_rate, label="Regularization rate", info=INFO["reg_rate"],
                                   allow_custom_value=True, min_width=120)
-        ui.seed = gr.Number(value=D.seed, label="Seed", info=INFO["seed"], precision=0, minimum=0, min_width=100,
+        ui.seed = gr.Number(value=D.seed, label="Seed", info=INFO["seed"], precision=0, minimum=0, min_width=90,
                             elem_id="gates-seed")
-        ui.speed = gr.Slider(1, 50, value=2, step=1, label="Speed (epochs per update)", info=INFO["speed"],
-                             min_width=180, elem_id="gates-speed")
-    ui.status = gr.HTML("", elem_id="gates-status")
+        ui.speed = gr.Slider(1, 50, value=2, step=1, label="Speed", info=INFO["speed"],
+                             min_width=200, elem_id="gates-speed")
 
 
 def data_column(ui: SimpleNamespace) -> None:
@@ -89,27 +88,29 @@ def network_column(ui: SimpleNamespace) -> None:
     _title("Network")
     ui.hidden = gr.Textbox(",".join(map(str, D.hidden)), visible=False, elem_id="gates-hidden")
     with gr.Row(equal_height=True):
-        ui.layer_minus = gr.Button("− layer", size="sm", min_width=70, elem_id="gates-layer-minus")
-        ui.layer_label = gr.HTML(f"<div style='text-align:center;padding-top:6px'><b>{len(D.hidden)}</b> hidden "
-                                 "layers</div>")
-        ui.layer_plus = gr.Button("+ layer", size="sm", min_width=70, elem_id="gates-layer-plus")
-    ui.neuron_minus, ui.neuron_plus, ui.neuron_groups = [], [], []
-    with gr.Row(equal_height=True):
+        ui.layer_minus = gr.Button("− layer", size="sm", min_width=70, elem_id="gates-layer-minus", scale=0)
+        ui.layer_label = gr.HTML(f"<div class='gates-layers'><b>{len(D.hidden)}</b> hidden layers</div>")
+        ui.layer_plus = gr.Button("+ layer", size="sm", min_width=70, elem_id="gates-layer-plus", scale=0)
+    ui.neuron_minus, ui.neuron_plus, ui.neuron_groups, ui.neuron_labels = [], [], [], []
+    with gr.Row(equal_height=True, elem_id="gates-layer-row"):
         for i in range(MAX_LAYERS):
-            with gr.Column(min_width=60, visible=i < len(D.hidden), elem_classes="gates-layer-ctl") as col:
+            with gr.Column(min_width=70, visible=i < len(D.hidden), elem_classes="gates-layer-ctl") as col:
+                ui.neuron_labels.append(gr.HTML(f"<div class='gates-layer-n'>layer {i + 1}</div>"))
                 with gr.Row():
-                    ui.neuron_minus.append(gr.Button("−", size="sm", min_width=24))
-                    ui.neuron_plus.append(gr.Button("+", size="sm", min_width=24))
+                    ui.neuron_minus.append(gr.Button("−", size="sm", min_width=28))
+                    ui.neuron_plus.append(gr.Button("+", size="sm", min_width=28))
             ui.neuron_groups.append(col)
     ui.network = gr.Plot(show_label=False, elem_id="gates-net")
     ui.click = gr.Textbox(visible=False, elem_id="gates-click")
-    with gr.Row(equal_height=True):
-        ui.node = gr.Dropdown([], label="Enlarged node", info=INFO["node"], elem_id="gates-node", scale=2)
-        ui.edge = gr.Dropdown([], label="Edge", info=INFO["edge"], elem_id="gates-edge", scale=2)
-        ui.weight = gr.Number(None, label="New weight", info=INFO["weight"], elem_id="gates-weight", scale=1,
-                              min_width=90)
-        ui.set_weight = gr.Button("Set", size="sm", scale=0, min_width=50, elem_id="gates-set-weight")
-    ui.neuron = gr.Plot(show_label=False, elem_id="gates-neuron")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=200):
+            ui.node = gr.Dropdown([], label="Enlarged node", info=INFO["node"], elem_id="gates-node")
+            ui.edge = gr.Dropdown([], label="Edge to edit", info=INFO["edge"], elem_id="gates-edge")
+            with gr.Row(equal_height=True):
+                ui.weight = gr.Number(None, label="New weight", elem_id="gates-weight", min_width=90, scale=2)
+                ui.set_weight = gr.Button("Set", size="sm", scale=1, min_width=50, elem_id="gates-set-weight")
+        with gr.Column(scale=1, min_width=220):
+            ui.neuron = gr.Plot(show_label=False, elem_id="gates-neuron")
 
 
 def output_column(ui: SimpleNamespace) -> None:
@@ -135,13 +136,14 @@ def bottom(ui: SimpleNamespace) -> None:
         ui.timeline = gr.Slider(0, 1, value=0, step=1, label="Timeline", info=INFO["timeline"], scale=6,
                                 elem_id="gates-timeline")
         ui.replay = gr.Button("⟲ Replay history", scale=1, min_width=120, elem_id="gates-replay")
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False):
         ui.query = gr.Textbox(visible=False, elem_id="gates-query")
         ui.link = gr.Textbox(label="Link to these settings", info=INFO["link"], interactive=False, scale=4,
                              buttons=["copy"], elem_id="gates-link")
-        ui.copy = gr.Button("Copy link", scale=1, min_width=120, elem_id="gates-copy")
-        ui.export = gr.Button("Export model (.zip)", scale=1, min_width=150, elem_id="gates-export")
-        ui.export_file = gr.File(label="Export", scale=2, visible=False, elem_id="gates-export-file")
+        with gr.Column(scale=1, min_width=150):
+            ui.copy = gr.Button("Copy link", elem_id="gates-copy")
+            ui.export = gr.Button("Export model (.zip)", elem_id="gates-export")
+        ui.export_file = gr.File(label="Exported model", scale=2, visible=False, elem_id="gates-export-file")
     with gr.Accordion("About this lab", open=False, elem_id="gates-about"):
         gr.Markdown(ABOUT)
 

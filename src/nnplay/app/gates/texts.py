@@ -14,19 +14,19 @@ INFO = {
     "train_ratio": "noisy sampling: share of points used for training; the rest are test points",
     "show_test": "draw the test points (squares) on the decision boundary",
     "features": "what the network sees; x1·x2 makes XOR solvable without a hidden layer",
-    "lr": "size of each update step; too large diverges, too small crawls (applies live)",
-    "optimizer": "how a gradient becomes a weight update (changing it resets)",
-    "activation": "the hidden neurons' non-linearity (changing it resets)",
-    "batch_size": "examples per update; full = all training points at once (changing it resets)",
-    "regularization": "penalty that keeps weights small: L1 zeroes them, L2 shrinks them",
-    "reg_rate": "strength of the penalty (changing it resets)",
-    "seed": "random start: same seed, same initial weights and data",
-    "speed": "epochs trained between two screen updates",
+    "lr": "step size; applies live, without a reset",
+    "optimizer": "how a gradient becomes an update (resets)",
+    "activation": "hidden neurons' non-linearity (resets)",
+    "batch_size": "examples per update (applies live)",
+    "regularization": "L1 zeroes weights, L2 shrinks them",
+    "reg_rate": "penalty strength (applies live)",
+    "seed": "same seed, same start (resets)",
+    "speed": "epochs trained per screen update",
     "discretize": "show the 0/1 decision (p ≥ 0.5) instead of the probability",
     "timeline": "drag to see the network at an earlier epoch",
     "try_mode": "continuous sliders, or 0/1 switches like a truth-table row",
-    "node": "the node whose heatmap is shown large (or click a node in the diagram)",
-    "edge": "the connection to edit (or click near an edge's arrow end in the diagram)",
+    "node": "or click a node in the diagram",
+    "edge": "or click an edge near its right end; then type a weight and press Set",
     "weight": "type a new value for the chosen weight, then press Set",
     "link": "a URL that opens the lab with these settings",
 }
@@ -74,12 +74,15 @@ CSS = """
 #gates-truth tr.ok td {background: #dcfce7; color: #14532d}
 #gates-truth tr.bad td {background: #fee2e2; color: #7f1d1d}
 #gates-truth .verdict {margin-top: 6px; font-size: 13px}
-#gates-status {min-height: 1.6em; font-size: 14px}
+#gates-status {min-height: 1.6em; font-size: 14px; align-self: center}
+#gates-topbar .gates-transport {flex-wrap: nowrap; align-items: center}
+#gates-topbar .gates-transport button {height: 44px; white-space: nowrap; min-width: 96px}
 #gates-status .msg-warn {color: #b45309}
 #gates-status .msg-bad {color: #b91c1c; font-weight: 600}
 #gates-status .msg-ok {color: #15803d}
 #gates-root .gates-layer-ctl {min-width: 0 !important; gap: 2px !important}
 #gates-root .gates-layer-ctl button {min-width: 0; padding: 2px 6px}
-#gates-root .gates-layer-ctl .gates-layer-n {text-align: center; font-size: 12px; padding-top: 4px}
+#gates-root .gates-layer-n {text-align: center; font-size: 12px; color: var(--body-text-color-subdued)}
+#gates-root .gates-layers {text-align: center; padding-top: 6px}
 #gates-try-out {font-size: 15px}
 """
