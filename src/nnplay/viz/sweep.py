@@ -105,7 +105,7 @@ def curves_figure(summary: dict, *, height: int = 340) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)),
                       xaxis=dict(title=dict(text="epoch"), showgrid=True, gridcolor="#eef2f7"),
                       yaxis=dict(title=dict(text="solved" if gates else "loss"), showgrid=True, gridcolor="#eef2f7",
-                                 **(dict(range=[-0.03, 1.03], tickformat=".0%") if gates else dict(type="log"))))
+                                 **(dict(range=[-0.03, 1.03], tickformat=".0%") if gates else dict(rangemode="tozero"))))
     return fig
 
 

@@ -12,7 +12,7 @@ from nnplay.engine.mnist import MnistConfig, recommended
 from nnplay.engine.sweeps import expand, run_sweep
 from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.mnist import weight_mosaic
-from nnplay.viz.sweep import width_figure
+from nnplay.viz.sweep import curves_figure, width_figure
 
 from .common import NONE, Control, build_axes, lab_config, lesson_table, on_cancel, partial_summary, stream, \
     sweep_outputs
@@ -90,8 +90,8 @@ def width_lesson(control):
 
     yield "Training six architectures on 10,000 images (about a minute) ...", None, None, None
     for lesson in stream(work, control):
-        yield (f"#### {lesson.title}\n{lesson.explanation}", width_figure(lesson.table), None,
-               lesson_table(lesson.table))
+        yield (f"#### {lesson.title}\n{lesson.explanation}", width_figure(lesson.table),
+               curves_figure(lesson.data["sweep"]), lesson_table(lesson.table))
 
 
 def weights_lesson(control):
@@ -130,10 +130,10 @@ def _build(state):
             f1 = gr.Dropdown(FIELDS, value="hidden", label="vary", scale=1)
             v1 = gr.Textbox("32,128,512", label="values", scale=2)
             f2 = gr.Dropdown([NONE] + FIELDS, value="lr", label="and", scale=1)
-            v2 = gr.Textbox("0.0003,0.003", label="values", scale=2)
+            v2 = gr.Textbox("0.001,0.01", label="values", scale=2)
         with gr.Row():
             subset = gr.Slider(1000, 20000, value=5000, step=1000, label="training images")
-            epochs = gr.Slider(1, 3, value=1, step=1, label="epochs")
+            epochs = gr.Slider(1, 3, value=2, step=1, label="epochs")
             run_btn = gr.Button("Run sweep", variant="primary", elem_id="mnist-sweep-run")
             cancel = gr.Button("Cancel", elem_id="mnist-sweep-cancel")
         status = gr.Markdown("", elem_id="mnist-sweep-status")
