@@ -132,8 +132,6 @@ class MnistTrainer:
         self.channels_last = channels_last
         self.bf16 = bf16
         self.eval_every_epoch = eval_every_epoch
-        if self.cfg.threads:
-            torch.set_num_threads(self.cfg.threads)
         torch.manual_seed(self.cfg.seed)  # the initial weights
         self.model = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout)
         if channels_last:
@@ -181,7 +179,20 @@ class MnistTrainer:
 
     # -- the loop --------------------------------------------------------------------------
     def run(self):
-        """Train, yielding TrainEvents; the last one has done=True."""
+        """Train, yielding TrainEvents; the last one has done=True.
+
+        torch's thread count is process-wide: it is set to cfg.threads for the run and
+        put back afterwards, so a CLI or test process is left as it was."""
+        before = torch.get_num_threads()
+        if self.cfg.threads:
+            torch.set_num_threads(self.cfg.threads)
+        try:
+            yield from self._run()
+        finally:
+            if self.cfg.threads:
+                torch.set_num_threads(before)
+
+    def _run(self):
         cfg, data, model = self.cfg, self.data, self.model
         x_all, y_all = data.train_x, data.train_y
         n, bs = len(y_all), cfg.batch_size
