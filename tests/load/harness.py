@@ -1,0 +1,415 @@
+"""A load test of the served app, driven by gradio_client over HTTP on 127.0.0.1.
+
+The server runs in its own process (`python -m nnplay app`), so its memory (RSS, read
+from /proc) and its latency are measured as a user would meet them. The scenario:
+
+  warm-up     every prediction client predicts a few times, one gate and one MNIST
+              training run once (the MNIST data cache and torch's kernels load here)
+  measured    at the same time:
+                P prediction clients, each predicting R digits (upload or sketch) and
+                  checking the answer against the engine run in this process;
+                G gate sessions, each training a *different* gate and then asking its
+                  own session's model for the truth table (isolation: another
+                  session's network would answer another table);
+                1 MNIST training (blocking /train call).
+              RSS is read before and after; prediction latency is split by whether a
+              training was running at that moment.
+  cleanup     every client closes; after the heartbeat and the grace period the
+              server must hold no session state and run no training (checked with
+              the app's /server_stats endpoint). One more session starts a long MNIST
+              training and closes mid-way: that training must stop.
+
+`run(Scenario(...))` returns a `Report`; tests/load/test_load_quick.py asserts on a
+small one, `python -m tests.load.full` prints the full one (docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Each gate session trains a different truth table (rows 00, 01, 10, 11).
+GATES = {"XOR": (0, 1, 1, 0), "XNOR": (1, 0, 0, 1), "AND": (0, 0, 0, 1), "NOR": (1, 0, 0, 0),
+         "OR": (0, 1, 1, 1), "NAND": (1, 1, 1, 0)}
+
+
+@dataclass
+class Scenario:
+    predict_clients: int = 20
+    predictions_each: int = 25          # 20 x 25 = 500 measured prediction requests
+    warmup_predictions: int = 3
+    gate_sessions: int = 4
+    gate_rounds: int = 3                # train + check, per session
+    gate_epochs: int = 300
+    think: float = 1.0                  # mean pause between one client's predictions (a student drawing)
+    mnist: dict = field(default_factory=lambda: {"model": "cnn", "quick": True, "epochs": 2, "seed": 3})
+    warmup_mnist: dict = field(default_factory=lambda: {"model": "logistic", "quick": True, "epochs": 1})
+    long_mnist: dict = field(default_factory=lambda: {"model": "cnn", "quick": False, "epochs": 3})
+    max_trainings: int = 1
+    grace: float = 1.0                  # NNPLAY_SESSION_GRACE for the server
+    heartbeat: float = 1.0              # GRADIO_HEARTBEAT_INTERVAL for the server
+    cleanup_timeout: float = 30.0
+
+
+@dataclass
+class Report:
+    errors: list = field(default_factory=list)
+    predictions: int = 0
+    latencies_training: list = field(default_factory=list)   # seconds, while a training ran
+    latencies_idle: list = field(default_factory=list)
+    isolation_checks: int = 0
+    isolation_failures: list = field(default_factory=list)
+    mnist_result: dict | None = None
+    rss_before_mb: float = 0.0
+    rss_after_mb: float = 0.0
+    requests_between_rss: int = 0
+    sessions_before_close: dict | None = None
+    sessions_after_close: dict | None = None
+    closed_training_stopped: bool | None = None
+    seconds: float = 0.0
+
+    @property
+    def p95_training(self) -> float:
+        return float(np.percentile(self.latencies_training, 95)) if self.latencies_training else float("nan")
+
+    @property
+    def p95_idle(self) -> float:
+        return float(np.percentile(self.latencies_idle, 95)) if self.latencies_idle else float("nan")
+
+    @property
+    def rss_growth(self) -> float:
+        return (self.rss_after_mb - self.rss_before_mb) / self.rss_before_mb if self.rss_before_mb else float("nan")
+
+    def summary(self) -> dict:
+        return {
+            "errors": len(self.errors), "error_samples": [str(e)[:200] for e in self.errors[:5]],
+            "predictions": self.predictions,
+            "predictions_during_training": len(self.latencies_training),
+            "p95_during_training_s": round(self.p95_training, 3),
+            "p50_during_training_s": round(float(np.median(self.latencies_training)), 3)
+            if self.latencies_training else None,
+            "p95_idle_s": round(self.p95_idle, 3) if self.latencies_idle else None,
+            "isolation_checks": self.isolation_checks, "isolation_failures": len(self.isolation_failures),
+            "mnist_training": self.mnist_result,
+            "rss_before_mb": round(self.rss_before_mb, 1), "rss_after_mb": round(self.rss_after_mb, 1),
+            "rss_growth_pct": round(100 * self.rss_growth, 2), "requests_between_rss": self.requests_between_rss,
+            "sessions_before_close": self.sessions_before_close, "sessions_after_close": self.sessions_after_close,
+            "closed_session_training_stopped": self.closed_training_stopped,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# the server
+# ---------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m nnplay app` on a free loopback port, in its own process."""
+
+    def __init__(self, sc: Scenario):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "NNPLAY_SESSION_GRACE": str(sc.grace),
+               "GRADIO_HEARTBEAT_INTERVAL": str(sc.heartbeat), "PYTHONUNBUFFERED": "1"}
+        self.log = tempfile.NamedTemporaryFile(prefix="nnplay-load-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nnplay", "app", "--port", str(self.port), "--max-trainings", str(sc.max_trainings)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {Path(self.log.name).read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "config", timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("the server did not start in time")
+
+    def rss_mb(self) -> float:
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
+
+    def tracebacks(self) -> int:
+        return Path(self.log.name).read_text(errors="replace").count("Traceback")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+# ---------------------------------------------------------------------------------------
+# inputs and their expected answers (the engine, in this process, is the oracle)
+# ---------------------------------------------------------------------------------------
+def make_digits(folder: Path, n: int = 10) -> list[tuple[str, str, str]]:
+    """(upload png, sketch-layer png, expected digit) for n real MNIST test digits."""
+    from nnplay.engine.mnist import load_mnist, load_pretrained, predict_probs
+    from nnplay.engine.preprocess import to_mnist
+
+    data = load_mnist()
+    model = load_pretrained()[0]
+    out = []
+    for i in range(n):
+        x = data.test_x[i, 0].numpy()
+        paper = Image.fromarray(((1 - x) * 255).astype(np.uint8)).resize((140, 140), Image.Resampling.BILINEAR)
+        up = folder / f"digit{i}.png"
+        paper.save(up)
+        alpha = np.asarray(Image.fromarray((x * 255).astype(np.uint8)).resize((280, 280), Image.Resampling.BILINEAR))
+        layer = np.zeros((280, 280, 4), np.uint8)
+        layer[..., 3] = alpha
+        sk = folder / f"layer{i}.png"
+        Image.fromarray(layer, "RGBA").save(sk)
+        expected = str(int(predict_probs(model, to_mnist(str(up))).argmax()))
+        out.append((str(up), str(sk), expected))
+    blank = folder / "blank.png"
+    Image.new("RGBA", (280, 280), (0, 0, 0, 0)).save(blank)
+    return out
+
+
+def top_label(label) -> str | None:
+    if not label or not label.get("confidences"):
+        return None
+    return str(max(label["confidences"], key=lambda c: c["confidence"])["label"])
+
+
+class Activity:
+    """Counts running trainings, so each prediction knows if it overlapped one."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.active = 0
+
+    def __enter__(self):
+        with self.lock:
+            self.active += 1
+
+    def __exit__(self, *exc):
+        with self.lock:
+            self.active -= 1
+
+    def busy(self) -> bool:
+        return self.active > 0
+
+
+# ---------------------------------------------------------------------------------------
+# workers
+# ---------------------------------------------------------------------------------------
+def predict_once(client, digit, k: int, folder: Path) -> tuple[str | None, str]:
+    from gradio_client import handle_file
+
+    up, layer, _ = digit
+    if k % 2 == 0:
+        out = client.predict(handle_file(up), "bundled", "auto", True, True, api_name="/predict_image")
+    else:
+        bg = str(folder / "blank.png")
+        value = {"background": handle_file(bg), "layers": [handle_file(layer)], "composite": handle_file(layer),
+                 "id": None}
+        out = client.predict(value, "bundled", "auto", True, True, api_name="/predict_sketch")
+    return top_label(out[3]), str(out[4])
+
+
+def predictor(url, digits, n, start, folder, activity, rep: Report, lock, barrier=None, think=0.0):
+    """A new client (its own session) that predicts n digits; returns the open client."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    if barrier is not None:
+        barrier.wait()
+    predictions(client, digits, n, start, folder, activity, rep, lock, think)
+    return client
+
+
+def predictions(client, digits, n, start, folder, activity, rep, lock, think=0.0):
+    rng = random.Random(start)
+    for k in range(n):
+        if think:
+            time.sleep(rng.uniform(0.5, 1.5) * think)
+        digit = digits[(start + k) % len(digits)]
+        during = activity.busy()
+        t0 = time.perf_counter()
+        try:
+            got, message = predict_once(client, digit, start + k, folder)
+            dt = time.perf_counter() - t0
+            during = during or activity.busy()
+            with lock:
+                rep.predictions += 1
+                (rep.latencies_training if during else rep.latencies_idle).append(dt)
+                if got != digit[2]:
+                    rep.errors.append(f"prediction {got} != expected {digit[2]}: {message[-200:]}")
+        except Exception as e:  # noqa: BLE001 - every failure is counted
+            with lock:
+                rep.errors.append(f"predict: {type(e).__name__}: {e}")
+
+
+def gate_session(url, gate, sc: Scenario, activity, rep: Report, lock, clients):
+    """Train `gate` in this client's session, then ask the session's own model for the table."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    clients.append(client)
+    table = GATES[gate]
+    rows = [[0, 0], [0, 1], [1, 0], [1, 1]]
+    for r in range(sc.gate_rounds):
+        try:
+            with activity:
+                out = client.predict(json.dumps({"gate": gate, "seed": r}), sc.gate_epochs, api_name="/gates_train")
+            targets = tuple(row["target"] for row in out["truth_table"])
+            pred = client.predict(json.dumps(rows), "", 0, api_name="/gates_predict")  # no config: session model
+            with lock:
+                rep.isolation_checks += 1
+                if targets != table:
+                    rep.isolation_failures.append(f"{gate}: trained table {targets}")
+                elif out["solved"] and tuple(pred["answers"]) != table:
+                    rep.isolation_failures.append(f"{gate}: session model answered {pred['answers']}")
+                elif not out["solved"]:
+                    rep.errors.append(f"{gate} not solved in {sc.gate_epochs} epochs (seed {r})")
+        except Exception as e:  # noqa: BLE001
+            with lock:
+                rep.errors.append(f"gates {gate}: {type(e).__name__}: {e}")
+
+
+def mnist_training(url, settings, activity, rep: Report, lock, clients):
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    clients.append(client)
+    try:
+        with activity:
+            out = client.predict(settings, api_name="/train")
+        with lock:
+            rep.mnist_result = {"status": out["status"], "test_accuracy": out["test_accuracy"],
+                                "seconds": out["seconds"], "model": out["config"]["model"]}
+            if out["status"] != "done":
+                rep.errors.append(f"mnist training ended {out['status']}")
+    except Exception as e:  # noqa: BLE001
+        with lock:
+            rep.errors.append(f"mnist: {type(e).__name__}: {e}")
+
+
+def stats(client) -> dict:
+    return client.predict(api_name="/server_stats")
+
+
+# ---------------------------------------------------------------------------------------
+# the scenario
+# ---------------------------------------------------------------------------------------
+def run(sc: Scenario, log=print) -> Report:
+    from gradio_client import Client
+
+    rep, lock, activity = Report(), threading.Lock(), Activity()
+    t_start = time.perf_counter()
+    server = Server(sc)
+    folder = Path(tempfile.mkdtemp(prefix="nnplay-load-"))
+    try:
+        digits = make_digits(folder)
+        server.wait_ready()
+        log(f"server up on {server.url} (pid {server.proc.pid}), {server.rss_mb():.0f} MB")
+        watcher = Client(server.url, verbose=False)
+
+        # warm-up: one of each kind of request, then a few predictions per client
+        clients: list = []
+        mnist_training(server.url, sc.warmup_mnist, Activity(), Report(), lock, clients)
+        gate_session(server.url, "XOR", Scenario(gate_rounds=1, gate_epochs=sc.gate_epochs), Activity(), Report(),
+                     lock, clients)
+        warm = Report()
+        with ThreadPoolExecutor(sc.predict_clients) as pool:
+            barrier = threading.Barrier(sc.predict_clients)
+            futures = [pool.submit(predictor, server.url, digits, sc.warmup_predictions, i, folder, Activity(), warm,
+                                   lock, barrier) for i in range(sc.predict_clients)]
+            predict_clients = [f.result() for f in futures]
+        rep.errors += warm.errors
+        for c in clients:
+            c.close()
+        time.sleep(1)
+        rep.rss_before_mb = server.rss_mb()
+        log(f"warm-up done: {warm.predictions} predictions, RSS {rep.rss_before_mb:.0f} MB")
+
+        # measured phase: everything at once
+        clients = []
+        n_pred = sc.predict_clients * sc.predictions_each
+        with ThreadPoolExecutor(sc.predict_clients + sc.gate_sessions + 1) as pool:
+            jobs = [pool.submit(mnist_training, server.url, sc.mnist, activity, rep, lock, clients)]
+            jobs += [pool.submit(gate_session, server.url, gate, sc, activity, rep, lock, clients)
+                     for gate in list(GATES)[:sc.gate_sessions]]
+            time.sleep(0.5)  # let the trainings start first
+            jobs += [pool.submit(predictions, pc, digits, sc.predictions_each, i, folder, activity, rep, lock,
+                                 sc.think)
+                     for i, pc in enumerate(predict_clients)]
+            for j in jobs:
+                j.result()
+        rep.requests_between_rss = n_pred + 2 * sc.gate_sessions * sc.gate_rounds + 1
+        time.sleep(1)
+        rep.rss_after_mb = server.rss_mb()
+        log(f"measured: {rep.predictions} predictions, RSS {rep.rss_after_mb:.0f} MB")
+
+        # cleanup: close every client, then the server must drop their sessions
+        rep.sessions_before_close = stats(watcher)
+        for c in clients + predict_clients:
+            c.close()
+        rep.sessions_after_close = _wait_for(lambda: stats(watcher),
+                                             lambda s: s["sessions_with_state"] == 0 and s["sessions"] <= 1,
+                                             sc.cleanup_timeout)
+        rep.closed_training_stopped = _closed_session_stops_training(server.url, watcher, sc)
+        rep.sessions_after_close["tracebacks_in_server_log"] = server.tracebacks()
+        watcher.close()
+    finally:
+        server.stop()
+        rep.seconds = time.perf_counter() - t_start
+    return rep
+
+
+def _wait_for(get, ok, timeout):
+    deadline = time.monotonic() + timeout
+    value = get()
+    while not ok(value) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        value = get()
+    return value
+
+
+def _closed_session_stops_training(url, watcher, sc: Scenario) -> bool:
+    """A session starts a long MNIST training and closes mid-way: the server must stop it."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    job = client.submit(sc.long_mnist, api_name="/train")
+    started = _wait_for(lambda: stats(watcher), lambda s: s["trainings"]["running"] >= 1, 60)
+    if started["trainings"]["running"] < 1:
+        return False
+    time.sleep(1.0)
+    client.close()
+    after = _wait_for(lambda: stats(watcher), lambda s: s["trainings"]["running"] == 0, sc.cleanup_timeout)
+    del job
+    return after["trainings"]["running"] == 0
