@@ -34,8 +34,8 @@ class EvalResult:
 
 
 @torch.inference_mode()
-def probabilities(model: torch.nn.Module, x: torch.Tensor, batch: int = 5000) -> torch.Tensor:
-    """softmax(model(x)) for x (N,1,28,28), in large batches with autograd off.
+def probabilities(model: torch.nn.Module, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
+    """softmax(model(x)) for x (N,1,28,28), in batches of 500 (cache-sized) with autograd off.
     softmax(z)_k = exp(z_k) / sum_j exp(z_j) turns logits into probabilities summing to 1."""
     was_training = model.training
     model.eval()  # batch norm uses its running averages, dropout is off
