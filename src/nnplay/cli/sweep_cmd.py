@@ -46,7 +46,7 @@ class _Ordered(argparse.Action):
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="train a grid of settings (e.g. learning rate x hidden units) and compare",
-                       description=__doc__.split("\n\n")[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="\n\n".join(__doc__.split("\n\n")[1:3]), formatter_class=argparse.RawDescriptionHelpFormatter)
     labs = p.add_subparsers(dest="kind", metavar="LAB", parser_class=type(p))
     labs.required = True
     for kind, cls in CONFIGS.items():
@@ -57,7 +57,7 @@ def register(sub) -> None:
             if f.name in NOT_FLAGS[kind]:
                 continue
             lp.add_argument("--" + f.name.replace("_", "-"), dest=f.name, action=_Ordered, metavar="V[,V...]",
-                            help=f"{f.name} value(s)")
+                            help=_help(kind, f.name))
         lp.add_argument("--vary", action=_Ordered, metavar="FIELD=V,V", help="vary any config field (twice at most)")
         if kind == "gates":
             lp.add_argument("--seeds", type=int, default=20, help="seeds per cell (default 20)")
@@ -74,6 +74,18 @@ def register(sub) -> None:
     les.add_argument("--workers", type=int, default=None, help="width: parallel worker processes")
     _common(les)
     les.set_defaults(func=run_lesson)
+
+
+def _help(kind: str, name: str) -> str:
+    extra = {"hidden": "; in a sweep commas separate alternatives: 1,2,4-4 = one layer of 1, of 2, two of 4; "
+                       "none = no hidden layer",
+             "features": "; commas separate alternatives, + joins one set: x1+x2,x1+x2+x1*x2"}.get(name, "")
+    if kind == "gates":
+        from nnplay.engine.gates.config import HELP
+        text = HELP.get(name, name).split(", e.g.")[0].split("; 'none'")[0]
+    else:
+        text = name.replace("_", " ")
+    return (f"{text}{extra}; several comma-separated values make it a sweep axis").replace("%", "%%")
 
 
 def _common(p) -> None:
@@ -224,10 +236,8 @@ def run_lesson(args) -> int:
     from nnplay.engine.checkpoint import atomic_write_text
 
     if args.name == "width":
-        import os as _os
-        workers = args.workers or min(_os.cpu_count() or 1, 6)
-        lesson = lessons.width_lesson("full" if args.full else "quick", workers=workers,
-                                      out=(Path(args.out) / "cells") if args.out else None)
+        workers = args.workers or min(os.cpu_count() or 1, 6)
+        lesson = lessons.width_lesson("full" if args.full else "quick", workers=workers, out=args.out)
     else:
         import torch
         torch.set_num_threads(1)
