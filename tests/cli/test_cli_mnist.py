@@ -37,7 +37,7 @@ def test_bundled_model_scores_99_on_full_test_set():
     assert np.trace(cm) / 10000 == pytest.approx(res["test_accuracy"])
 
 
-def test_train_small_then_eval_and_human_output(tmp_path):
+def test_train_small_then_eval_and_human_output(tmp_path, capsys):
     ckpt = tmp_path / "m.safetensors"
     out = nnplay("train", "mnist", "--model", "mlp", "--hidden", "64", "--subset", "2000", "--epochs", "2",
                  "--out", ckpt, "--json")
@@ -45,12 +45,15 @@ def test_train_small_then_eval_and_human_output(tmp_path):
     res = json.loads(out.stdout)  # exactly one JSON object on stdout
     assert set(res) >= {"test_accuracy", "train_accuracy", "epochs", "seconds", "checkpoint"}
     assert res["test_accuracy"] > 0.8 and res["epochs"] == 2 and ckpt.exists() and ckpt.with_suffix(".json").exists()
-    ev = nnplay("eval", ckpt)
-    assert ev.returncode == 0 and "digit" in ev.stdout and "confusion matrix" in ev.stdout
-    assert f"{res['test_accuracy']:.2%}" in ev.stdout
-    human = nnplay("train", "mnist", "--model", "logistic", "--subset", "500", "--epochs", "1",
-                   "--out", tmp_path / "l.safetensors")
-    assert human.returncode == 0 and "epoch 1/1: test accuracy" in human.stdout
+
+    capsys.readouterr()
+    assert main(["eval", str(ckpt)]) == 0  # in-process: the human table
+    out = capsys.readouterr().out
+    assert "digit" in out and "confusion matrix" in out and f"{res['test_accuracy']:.2%}" in out
+    assert main(["train", "mnist", "--model", "logistic", "--subset", "500", "--epochs", "1",
+                 "--out", str(tmp_path / "l.safetensors")]) == 0
+    out = capsys.readouterr().out
+    assert "epoch 1/1: test accuracy" in out and "saved" in out
 
 
 @pytest.mark.parametrize("args,match", [

@@ -21,7 +21,7 @@ def small():
 
 def test_short_cnn_training_learns(small):
     events = []
-    res = train(recommended("cnn", epochs=2, threads=0), small, callback=events.append, every=5)
+    res = train(recommended("cnn", epochs=2), small, callback=events.append, every=5)
     assert res.metrics["test_accuracy"] > 0.8  # chance is 0.1
     assert res.metrics["epochs"] == 2 and res.metrics["steps"] == 2 * 16
     epoch_ends = [e for e in events if e.test_acc is not None and not e.done]
@@ -35,12 +35,12 @@ def test_short_cnn_training_learns(small):
 
 def test_mlp_and_logistic_learn(small):
     for name in ("mlp", "logistic"):
-        res = train(recommended(name, epochs=2, threads=0), small)
+        res = train(recommended(name, epochs=2), small)
         assert res.metrics["test_accuracy"] > 0.75, name
 
 
 def test_stop_takes_effect_within_one_step(small):
-    trainer = MnistTrainer(recommended("mlp", epochs=5, threads=0), small, every=1)
+    trainer = MnistTrainer(recommended("mlp", epochs=5), small, every=1)
     run = trainer.run()
     first = next(run)
     assert first.step == 1
@@ -53,7 +53,7 @@ def test_stop_takes_effect_within_one_step(small):
 
 
 def test_stop_from_another_thread(small):
-    trainer = MnistTrainer(recommended("mlp", epochs=50, threads=0), small, every=1)
+    trainer = MnistTrainer(recommended("mlp", epochs=50), small, every=1)
     seen, stopped_at = [], []
 
     def consume():
@@ -71,7 +71,7 @@ def test_stop_from_another_thread(small):
 
 
 def test_set_lr_live(small):
-    trainer = MnistTrainer(recommended("mlp", epochs=1, schedule="constant", lr=0.001, threads=0), small, every=1)
+    trainer = MnistTrainer(recommended("mlp", epochs=1, schedule="constant", lr=0.001), small, every=1)
     run = trainer.run()
     assert next(run).lr == pytest.approx(0.001)
     trainer.set_lr(0.02)
