@@ -227,7 +227,8 @@ def row_levers(ctx: BenchContext) -> dict:
         ("default", dict(threads=ctx.threads), {}),
         ("1 thread", dict(threads=1), {}),
         ("2 threads", dict(threads=2), {}),
-        ("channels_last", dict(threads=ctx.threads), dict(channels_last=True)),
+        # the trainer uses channels_last for conv models by default; this row turns it off
+        ("contiguous NCHW (no channels_last)", dict(threads=ctx.threads), dict(channels_last=False)),
         ("bf16 autocast", dict(threads=ctx.threads), dict(bf16=True)),
         ("batch 256, lr x2", dict(threads=ctx.threads, batch_size=256, lr=2 * MnistConfig().lr), {}),
     ]
