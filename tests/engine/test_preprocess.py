@@ -138,6 +138,15 @@ def test_sketchpad_dict_alpha_is_ink(digits, model, colour):
         check(to_mnist({"background": None, "layers": [], "composite": composite}), x28, label, model)
 
 
+def test_opaque_picture_with_transparent_corners(digits, model):
+    """A mostly opaque photo-like PNG whose corners are transparent is read by luminance."""
+    x28, label = digits[0]
+    rgba = np.dstack([big(x28)] * 3 + [np.full((140, 140), 255, np.uint8)])
+    rgba[:12, :12, 3] = 0
+    rgba[-12:, -12:, 3] = 0
+    check(to_mnist(rgba), x28, label, model)
+
+
 def test_crop_and_centre_make_position_and_size_irrelevant(digits):
     x28, _ = digits[0]
     small = np.asarray(Image.fromarray((255 * x28).astype(np.uint8)).resize((60, 60)))

@@ -211,12 +211,20 @@ def ink_map(arr: np.ndarray, invert="auto") -> np.ndarray:
     """
     if arr.ndim == 3 and arr.shape[2] == 4:
         alpha = arr[:, :, 3]
-        if alpha.min() < 0.9:
-            # A transparent canvas: alpha says where paint is; its colour does not matter.
-            # Opaque pixels are ink when the image is mostly transparent.
+        if alpha.min() >= 0.9:
+            grey = _luminance(arr[:, :, :3])  # fully opaque: the alpha channel carries nothing
+        elif (alpha < 0.5).mean() >= 0.5:
+            # A transparent canvas (mostly see-through): alpha says where paint is, whatever
+            # its colour, so alpha itself is the ink.
             return alpha.astype(np.float32)
-        arr = arr[:, :, :3]  # fully opaque: the alpha channel carries nothing
-    grey = _luminance(arr) if arr.ndim == 3 else arr
+        else:
+            # A mostly opaque picture with some transparent parts (say, rounded corners):
+            # lay it on its own paper colour, the median of its opaque pixels, and go on.
+            lum = _luminance(arr[:, :, :3])
+            paper = float(np.median(lum[alpha >= 0.5]))
+            grey = lum * alpha + paper * (1.0 - alpha)
+    else:
+        grey = _luminance(arr) if arr.ndim == 3 else arr
     if invert == "auto":
         flip = float(np.median(_border(grey))) > 0.5 if grey.size > 1 else float(grey.mean()) > 0.5
     elif isinstance(invert, (bool, np.bool_)) or invert in (0, 1):
