@@ -17,7 +17,7 @@ FLAGS = {"hidden": "hidden", "dropout": "dropout", "optimizer": "optimizer", "lr
          "threads": "threads"}
 
 
-def _hidden(text: str):
+def hidden_sizes(text: str):
     try:
         return parse_int_list(text)
     except ValueError:
@@ -29,7 +29,7 @@ def register(labs) -> None:
                         description="Train an MNIST model (defaults: the fast CNN recipe, ~99.3% in about "
                                     "10 s on 2 CPU cores) and save it as a checkpoint.")
     p.add_argument("--model", default="cnn", choices=list(MODELS), help="architecture (default cnn)")
-    p.add_argument("--hidden", type=_hidden, help="mlp hidden sizes, e.g. 300 or 300,100 (default 300,100)")
+    p.add_argument("--hidden", type=hidden_sizes, help="mlp hidden sizes, e.g. 300 or 300,100 (default 300,100)")
     p.add_argument("--epochs", type=int, help="passes over the training set")
     p.add_argument("--batch-size", type=int, help="examples per step")
     p.add_argument("--lr", type=float, help="learning rate (the peak, with one-cycle)")
