@@ -4,6 +4,8 @@
    panel (boundary, network diagram, curves, enlarged neuron, truth table, status) as the
    JSON the browser receives. Reports the median and 90th percentile in ms, and the split
    between training/grids and figures. Target: <= 20 ms.
+3. With --browser: a headless Chromium presses Play on a 2-[8,8]-1 net at speed 1 and the epoch
+   counter gives the updates per second that reached the page and were drawn.
 2. Through gradio_client: the app is served on a free port and the `gates_step` endpoint (the
    Step button: one epoch + every figure) is called back to back for a few seconds. Reports
    updates per second as a client sees them (server + queue + HTTP/SSE; no browser drawing).
@@ -59,31 +61,61 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _with_app(url: str | None, fn):
+    """Call fn(url) with `url`, or with the app served on a free port for the call."""
+    if url is not None:
+        return fn(url)
+    from nnplay.app.main import launch
+
+    port = _free_port()
+    demo = launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        return fn(f"http://127.0.0.1:{port}/")
+    finally:
+        demo.close()
+
+
 def client_rate(seconds: float = 5.0, url: str | None = None) -> dict:
+    return _with_app(url, lambda u: _client_rate(u, seconds))
+
+
+def _client_rate(url: str, seconds: float) -> dict:
     from gradio_client import Client
 
-    demo = None
-    if url is None:
-        from nnplay.app.main import launch
+    client = Client(url, verbose=False)
+    client.predict("gate=XOR&hidden=8,8", 0, api_name="/gates_train")  # this session: 2-[8,8]-1
+    for _ in range(3):
+        client.predict(api_name="/gates_step")
+    times = []
+    t_end = time.perf_counter() + seconds
+    while time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        client.predict(api_name="/gates_step")
+        times.append(time.perf_counter() - t0)
+    return {"calls": len(times), "updates_per_s": round(len(times) / sum(times), 1), "roundtrip": _ms(times)}
 
-        port = _free_port()
-        demo = launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
-        url = f"http://127.0.0.1:{port}/"
-    try:
-        client = Client(url, verbose=False)
-        client.predict("gate=XOR&hidden=8,8", 0, api_name="/gates_train")  # this session: 2-[8,8]-1
-        for _ in range(3):
-            client.predict(api_name="/gates_step")
-        times = []
-        t_end = time.perf_counter() + seconds
-        while time.perf_counter() < t_end:
-            t0 = time.perf_counter()
-            client.predict(api_name="/gates_step")
-            times.append(time.perf_counter() - t0)
-        return {"calls": len(times), "updates_per_s": round(len(times) / sum(times), 1), "roundtrip": _ms(times)}
-    finally:
-        if demo is not None:
-            demo.close()
+
+def browser_rate(url: str, seconds: float = 8.0) -> dict:
+    """Updates per second that reach a real Chromium while a 2-[8,8]-1 net trains with Play
+    (speed 1, so the epoch counter counts the updates the page received and drew)."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"]
+    read = "Number(document.querySelector('#gates-epoch .ep-value').dataset.epoch || 0)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(url.rstrip("/") + "/?gate=XOR&hidden=8,8&speed=1")
+        page.wait_for_selector("#gates-truth table", timeout=120_000)
+        page.click("#gates-play")
+        page.wait_for_function(f"{read} >= 3", timeout=120_000)
+        e0, t0 = page.evaluate(read), time.perf_counter()
+        time.sleep(seconds)
+        e1, t1 = page.evaluate(read), time.perf_counter()
+        page.click("#gates-pause")
+        browser.close()
+    return {"updates_per_s": round((e1 - e0) / (t1 - t0), 1), "seconds": round(t1 - t0, 1)}
 
 
 def main(argv=None) -> int:
@@ -91,12 +123,15 @@ def main(argv=None) -> int:
     ap.add_argument("--updates", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--url", help="measure a running app instead of starting one")
+    ap.add_argument("--browser", action="store_true", help="also count the updates a headless Chromium receives")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     import os
 
-    result = {"server": server_frame(args.updates), "client": client_rate(args.seconds, args.url),
-              "load_average": [round(v, 2) for v in os.getloadavg()], "cpus": os.cpu_count()}
+    result = {"server": server_frame(args.updates), "client": client_rate(args.seconds, args.url)}
+    if args.browser:
+        result["browser"] = _with_app(args.url, lambda url: browser_rate(url, max(args.seconds, 5.0)))
+    result.update(load_average=[round(v, 2) for v in os.getloadavg()], cpus=os.cpu_count())
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -107,6 +142,9 @@ def main(argv=None) -> int:
               f"{s['figures_and_panels']['median_ms']} ms; {s['plot_json_bytes'] // 1024} KB of plot JSON)")
         print(f"gradio_client, /gates_step back to back: {c['updates_per_s']} updates/s "
               f"(round trip median {c['roundtrip']['median_ms']} ms, {c['calls']} calls)")
+        if "browser" in result:
+            print(f"headless Chromium, Play on 2-[8,8]-1 at speed 1: {result['browser']['updates_per_s']} "
+                  "updates/s drawn")
         print(f"machine: {result['cpus']} CPUs, load average {result['load_average']}")
     return 0
 

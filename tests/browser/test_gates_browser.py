@@ -73,11 +73,13 @@ def test_xor_play_pause_timeline_and_link(page, app_url):
     page.mouse.move(box["x"] + box["width"] * 0.4, y, steps=8)
     page.mouse.move(box["x"] + 2, y, steps=8)
     page.mouse.up()
-    page.wait_for_function(f"Number(document.querySelector('#gates-epoch .ep-value').dataset.epoch) < {paused_at}",
-                           timeout=LONG)
-    shown = epoch(page)
+    # Dragged to the left end: the first recorded entry, epoch 0 (the weights before training).
+    page.wait_for_function("document.querySelector('#gates-epoch .ep-value').dataset.epoch === '0'", timeout=LONG)
+    assert slider.input_value() == "0"
     status.filter(has_text="viewing history").wait_for(timeout=LONG)
-    page.locator("#gates-neuron").filter(has_text=f"at epoch {shown}").wait_for(timeout=LONG)
+    page.locator("#gates-neuron").filter(has_text="at epoch 0").wait_for(timeout=LONG)
+    page.locator("#gates-timeline").filter(has_text="epoch 0 (1 of").wait_for(timeout=LONG)
+    assert page.locator("#gates-truth table").get_attribute("data-correct") != "4"  # untrained: not all right
     page.screenshot(path=str(SCREENSHOTS / "gates-timeline.png"), full_page=True)
 
     # 6. open a link with settings and see them applied

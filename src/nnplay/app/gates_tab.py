@@ -15,20 +15,6 @@ from nnplay.app.gates.texts import CSS
 
 __all__ = ["build", "CSS"]
 
-# Clicking the network diagram: plotly_click on a node/edge target -> trigger('click', {target}).
-CLICK_JS = """
-const bind = () => {
-  const gd = document.querySelector('#gates-net .js-plotly-plot');
-  if (gd && gd.on && !gd.__nnplayClick) {
-    gd.__nnplayClick = true;
-    gd.on('plotly_click', (ev) => {
-      const p = ev && ev.points && ev.points[0];
-      if (p && typeof p.customdata === 'string') trigger('click', {target: p.customdata});
-    });
-  }
-};
-setInterval(bind, 500);
-"""
 LINK_JS = "(q) => location.origin + location.pathname + (q ? '?' + q : '')"
 COPY_JS = """(link) => { try { navigator.clipboard.writeText(link); } catch (e) {} ;
   try { history.replaceState(null, '', link); } catch (e) {} ; return link; }"""
@@ -43,11 +29,10 @@ def build() -> gr.Blocks:
         with gr.Column(elem_id="gates-root"):
             state = gr.State(None)
             ui = build_layout()
-            bridge = gr.HTML("", js_on_load=CLICK_JS, elem_id="gates-click-bridge", padding=False)
         cfg_inputs = [ui.gate, ui.bits, ui.sampling, ui.n_points, ui.noise, ui.train_ratio, ui.features, ui.hidden,
                       ui.activation, ui.optimizer, ui.lr, ui.batch_size, ui.regularization, ui.reg_rate, ui.seed]
         sync_out = [*cfg_inputs[:6], ui.show_test, *cfg_inputs[6:], ui.speed, *ui.bit_buttons, *ui.neuron_groups,
-                    ui.layer_label, ui.node, ui.edge, ui.try_sliders[2], ui.try_switches[2], ui.query]
+                    *ui.neuron_labels, ui.layer_label, ui.node, ui.edge, ui.try_sliders[2], ui.try_switches[2], ui.query]
         frame_out = [ui.boundary, ui.network, ui.curves, ui.neuron, ui.truth, ui.epoch, ui.status, ui.timeline,
                      ui.try_out]
         full_out = [state, *sync_out, *frame_out]
@@ -88,7 +73,7 @@ def build() -> gr.Blocks:
         select_out = [state, ui.node, ui.edge, ui.weight, *frame_out]
         ui.node.input(h.on_select, [state, ui.node], select_out, **quiet)
         ui.edge.input(h.on_select, [state, ui.edge], select_out, **quiet)
-        bridge.click(_on_click, state, select_out, **quiet)
+        ui.network.click(_on_click, state, select_out, **quiet)
         ui.set_weight.click(h.on_set_weight, [state, ui.weight], frame_out, **quiet)
         ui.weight.submit(h.on_set_weight, [state, ui.weight], frame_out, **quiet)
 

@@ -77,7 +77,7 @@ def boundary_spec(grid, axis, x_train=None, y_train=None, x_test=None, y_test=No
     axis = _f32(axis)
     z = (grid >= 0.5).astype(np.float32) if discretize else grid
     traces = [dict(type="heatmap", z=z, x=axis, y=axis, zmin=0.0, zmax=1.0, colorscale=COLORSCALE,
-                   zsmooth=False if discretize else "best", showscale=True,
+                   zsmooth=False if discretize else "fast", showscale=True,
                    colorbar=dict(thickness=10, len=0.9, outlinewidth=0, tickvals=[0, 0.5, 1],
                                  ticktext=["0", "0.5", "1"], tickfont=dict(size=10)),
                    hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<br>p(1) = %{z:.3f}<extra></extra>")]
@@ -297,7 +297,7 @@ def neuron_spec(tile, axis, title: str = "", *, kind: str = "hidden", height: in
         m = float(np.nanmax(np.abs(tile))) or 1.0
         zmin, zmax = -m, m
     trace = dict(type="heatmap", z=tile, x=axis, y=axis, zmin=zmin, zmax=zmax, colorscale=COLORSCALE,
-                 zsmooth="best", colorbar=dict(thickness=8, len=0.9, outlinewidth=0, tickfont=dict(size=10)),
+                 zsmooth="fast", colorbar=dict(thickness=8, len=0.9, outlinewidth=0, tickfont=dict(size=10)),
                  hovertemplate="x1 %{x:.2f}, x2 %{y:.2f}<br>value %{z:.3f}<extra></extra>")
     ax = dict(showgrid=False, zeroline=False, tickvals=[0, 1], ticks="outside", fixedrange=True,
               showline=True, mirror=True, linecolor="#cbd5e1")

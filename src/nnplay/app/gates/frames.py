@@ -19,16 +19,22 @@ from .session import Session, node_names
 FRAME_KEYS = ["boundary", "network", "curves", "neuron", "truth", "epoch", "status", "timeline", "try_out"]
 
 
-PLOT_CONFIG = ',"config":{"displayModeBar":false,"scrollZoom":false}}'
+PLOT_CONFIG = ',"config":{"displayModeBar":false,"scrollZoom":false,"responsive":true}}'
+
+
+def live(spec: dict) -> str:
+    """A figure spec -> the JSON a live plot block draws (fast JSON, no mode bar)."""
+    return vg.to_json(spec)[:-1] + PLOT_CONFIG
 
 
 def plot(spec: dict) -> PlotData:
-    """A figure spec -> what gr.Plot sends (fast JSON, no mode bar)."""
-    return PlotData(type="plotly", plot=vg.to_json(spec)[:-1] + PLOT_CONFIG)
+    """A figure spec -> what gr.Plot shows."""
+    return PlotData(type="plotly", plot=live(spec))
 
 
-def frame(session: Session, snap=None, *, timeline: bool = True) -> tuple:
-    """All outputs for `snap` (default: what the session shows)."""
+def frame(session: Session, snap=None, *, timeline: bool = True, light: bool = False) -> tuple:
+    """All outputs for `snap` (default: what the session shows). `light` skips the curves and
+    the enlarged neuron (the live loop sends them on every few updates only)."""
     snap = snap if snap is not None else session.shown()
     tr = session.trainer
     axis = tr.grid_axis
@@ -41,19 +47,21 @@ def frame(session: Session, snap=None, *, timeline: bool = True) -> tuple:
     tiles = vg.snapshot_tiles(snap)
     network = vg.network_spec(snap.weights, tiles, names, biases=snap.biases, selected_node=session.node,
                                 selected_edge=session.edge)
-    curves = vg.curves_spec(tr.curve, cursor_epoch=snap.epoch)
-    c, k = session.node or (len(tiles) - 1, 0)
-    kind = "input" if c == 0 else ("output" if c == len(tiles) - 1 else "hidden")
-    neuron = vg.neuron_spec(tiles[c][k], axis, f"{names[c][k]} at epoch {snap.epoch}", kind=kind)
-    out = [plot(boundary), plot(network), plot(curves), plot(neuron), truth_html(session.truth_rows(snap)),
-           epoch_html(snap), status_html(session, snap)]
-    if timeline:
-        n = len(tr.history)
-        idx = n - 1 if session.view is None else session.view
-        out.append(gr.Slider(minimum=0, maximum=max(n - 1, 1), value=idx, step=1,
-                             label=f"Timeline — epoch {snap.epoch} ({idx + 1} of {n} recorded updates)"))
+    if light:
+        curves = neuron = gr.skip()
     else:
-        out.append(gr.skip())
+        curves = live(vg.curves_spec(tr.curve, cursor_epoch=snap.epoch))
+        c, k = session.node or (len(tiles) - 1, 0)
+        kind = "input" if c == 0 else ("output" if c == len(tiles) - 1 else "hidden")
+        neuron = plot(vg.neuron_spec(tiles[c][k], axis, f"{names[c][k]} at epoch {snap.epoch}", kind=kind))
+    out = [live(boundary), live(network), curves, neuron, truth_html(session.truth_rows(snap)),
+           epoch_html(snap), status_html(session, snap)]
+    n = len(tr.history)
+    idx = n - 1 if session.view is None else session.view
+    label = f"Timeline — epoch {snap.epoch} ({idx + 1} of {n} recorded updates)"
+    # While the user drags the timeline only its label changes, so the drag is not disturbed.
+    out.append(gr.update(minimum=0, maximum=max(n - 1, 1), value=idx, label=label) if timeline
+               else gr.update(label=label))
     out.append(try_html(session, prob))
     return tuple(out)
 

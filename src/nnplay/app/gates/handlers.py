@@ -16,7 +16,8 @@ from .frames import FRAME_KEYS, frame
 from .layout import bit_label
 from .session import LR_CHOICES, REG_RATES, Session, config_from_controls, node_names, picker_value
 
-FPS = 15  # screen updates per second while playing (the browser draws four figures each time)
+FPS = 15  # screen updates per second while playing, at most (a tick waits for the previous one)
+HEAVY_EVERY = 3  # while playing, the curves and the enlarged neuron are redrawn every 3rd update
 REPLAY_SECONDS = 6.0
 
 
@@ -178,7 +179,8 @@ def on_tick(session):
     if session.trainer.solved and session.level == "info":
         session.notify(f"Solved: every training point is right at epoch {snap.epoch}. "
                        "Training goes on until you pause.", "ok")
-    return (gr.skip(), *frame(session, snap))
+    session.ticks += 1
+    return (gr.skip(), *frame(session, snap, light=session.ticks % HEAVY_EVERY != 0))
 
 
 def stop(session: Session) -> None:

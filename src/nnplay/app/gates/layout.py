@@ -19,6 +19,36 @@ FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²"
                   "sin(x1)": "sin(x₁)", "sin(x2)": "sin(x₂)"}
 
 
+# A live Plotly figure: gr.Plot re-creates its plot on every new value (a full newPlot), so
+# the live figures are HTML blocks holding one persistent div that Plotly.react updates in
+# place. window.Plotly is the copy Gradio loads for gr.Plot (the tab keeps one gr.Plot).
+LIVE_PLOT_JS = """
+const div = element.querySelector('.nnp-plot');
+const draw = () => {
+  if (!window.Plotly) { setTimeout(draw, 100); return; }
+  const v = props.value;
+  if (!v) return;
+  const fig = JSON.parse(v);
+  window.Plotly.react(div, fig.data, fig.layout, fig.config || {displayModeBar: false});
+  if (div.dataset.click && !div.__nnplayClick && div.on) {
+    div.__nnplayClick = true;
+    div.on('plotly_click', (ev) => {
+      const p = ev && ev.points && ev.points[0];
+      if (p && typeof p.customdata === 'string') trigger('click', {target: p.customdata});
+    });
+  }
+};
+draw();
+watch('value', draw);
+"""
+
+
+def live_plot(elem_id: str, clickable: bool = False) -> gr.HTML:
+    attr = " data-click='1'" if clickable else ""
+    return gr.HTML("", html_template=f"<div class='nnp-plot'{attr}></div>", js_on_load=LIVE_PLOT_JS,
+                   elem_id=elem_id, elem_classes="gates-live-plot")
+
+
 def _title(text: str) -> None:
     gr.HTML(f"<div class='gates-col-title'>{text}</div>")
 
@@ -29,14 +59,14 @@ def bit_label(row: tuple[int, ...], bit: str) -> str:
 
 def top_bar(ui: SimpleNamespace) -> None:
     with gr.Row(equal_height=True, elem_id="gates-topbar"):
-        with gr.Row(elem_classes="gates-transport", scale=3):
+        with gr.Row(elem_classes="gates-transport", scale=2):
             ui.play = gr.Button("▶ Play", variant="primary", elem_id="gates-play", min_width=90)
             ui.pause = gr.Button("❚❚ Pause", elem_id="gates-pause", min_width=90)
             ui.step = gr.Button("Step +1", elem_id="gates-step", min_width=80)
             ui.reset = gr.Button("↺ Reset", elem_id="gates-reset", min_width=80)
         ui.epoch = gr.HTML("<div class='ep-label'>Epoch</div><div class='ep-value'>0</div>", elem_id="gates-epoch",
                            min_width=110)
-        ui.status = gr.HTML("", elem_id="gates-status", min_width=420, scale=4)
+        ui.status = gr.HTML("", elem_id="gates-status", min_width=420, scale=5)
     with gr.Row(equal_height=True):
         ui.lr = gr.Dropdown(LR_CHOICES, value=D.lr, label="Learning rate", info=INFO["lr"],
                             allow_custom_value=True, elem_id="gates-lr", min_width=130)
@@ -100,7 +130,7 @@ def network_column(ui: SimpleNamespace) -> None:
                     ui.neuron_minus.append(gr.Button("−", size="sm", min_width=28))
                     ui.neuron_plus.append(gr.Button("+", size="sm", min_width=28))
             ui.neuron_groups.append(col)
-    ui.network = gr.Plot(show_label=False, elem_id="gates-net")
+    ui.network = live_plot("gates-net", clickable=True)
     ui.click = gr.Textbox(visible=False, elem_id="gates-click")
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=200):
@@ -115,9 +145,9 @@ def network_column(ui: SimpleNamespace) -> None:
 
 def output_column(ui: SimpleNamespace) -> None:
     _title("Output")
-    ui.boundary = gr.Plot(show_label=False, elem_id="gates-boundary")
+    ui.boundary = live_plot("gates-boundary")
     ui.discretize = gr.Checkbox(False, label="Discretize output", info=INFO["discretize"])
-    ui.curves = gr.Plot(show_label=False, elem_id="gates-curves")
+    ui.curves = live_plot("gates-curves")
     _title("Truth table")
     ui.truth = gr.HTML("", elem_id="gates-truth")
     _title("Try an input")

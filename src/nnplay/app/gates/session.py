@@ -53,6 +53,7 @@ class Session:
     show_test: bool = True
     try_x: tuple[float, float, float] = (1.0, 0.0, 0.0)
     playing: bool = False
+    ticks: int = 0                  # live updates sent (the light/full frame rhythm)
     replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
     message: str = ""               # the last notice shown in the status line
     level: str = "info"             # info | ok | warn | bad

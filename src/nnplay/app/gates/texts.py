@@ -86,3 +86,7 @@ CSS = """
 #gates-root .gates-layers {text-align: center; padding-top: 6px}
 #gates-try-out {font-size: 15px}
 """
+CSS += """
+#gates-root .gates-live-plot {background: var(--block-background-fill); border: 1px solid var(--block-border-color);
+  border-radius: var(--block-radius); padding: 4px; min-height: 120px}
+"""
