@@ -46,7 +46,8 @@ class _Ordered(argparse.Action):
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="train a grid of settings (e.g. learning rate x hidden units) and compare",
-                       description="\n\n".join(__doc__.split("\n\n")[1:3]), formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="\n\n".join(__doc__.split("\n\n")[1:3]),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     labs = p.add_subparsers(dest="kind", metavar="LAB", parser_class=type(p))
     labs.required = True
     for kind, cls in CONFIGS.items():

@@ -102,10 +102,11 @@ def curves_figure(summary: dict, *, height: int = 340) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=rec["key"], line=dict(color=color, width=2),
                                  hovertemplate=f"{rec['key']}<br>{hover}<extra></extra>"))
     title = "share of seeds solved vs epoch" if gates else "training loss vs epoch"
+    yrange = dict(range=[-0.03, 1.03], tickformat=".0%") if gates else dict(rangemode="tozero")
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=14)),
                       xaxis=dict(title=dict(text="epoch"), showgrid=True, gridcolor="#eef2f7"),
                       yaxis=dict(title=dict(text="solved" if gates else "loss"), showgrid=True, gridcolor="#eef2f7",
-                                 **(dict(range=[-0.03, 1.03], tickformat=".0%") if gates else dict(rangemode="tozero"))))
+                                 **yrange))
     return fig
 
 

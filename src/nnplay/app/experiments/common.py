@@ -128,6 +128,10 @@ def table(summary: dict, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([list(r.values()) for r in rows], columns=cols) if rows else pd.DataFrame(columns=cols)
 
 
+def empty_table(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=[(c + " %" if c in PCT else c) for c in columns])
+
+
 def lesson_table(rows: list[dict]) -> pd.DataFrame:
     out = []
     for r in rows:

@@ -12,8 +12,8 @@ from nnplay.engine.sweeps.gates import COLUMNS
 from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.sweep import boundaries_figure, ensemble_figure, lr_curves_figure
 
-from .common import NONE, Control, build_axes, lab_config, lesson_table, on_cancel, partial_summary, stream, \
-    sweep_outputs
+from .common import (NONE, Control, build_axes, empty_table, lab_config, lesson_table, on_cancel,
+                     partial_summary, stream, sweep_outputs)
 
 FIELDS = ["lr", "hidden", "activation", "optimizer", "batch_size", "regularization", "reg_rate", "features",
           "gate", "noise"]
@@ -159,7 +159,8 @@ def _build(state):
         with gr.Row():
             heat = gr.Plot(label="outcome", elem_id="gates-sweep-heatmap")
             curves = gr.Plot(label="curves", elem_id="gates-sweep-curves")
-        tbl = gr.Dataframe(label="cells (click a header to sort)", interactive=False, elem_id="gates-sweep-table")
+        tbl = gr.Dataframe(empty_table(["lr", "hidden"] + SHOWN), label="cells (click a header to sort)",
+                           interactive=False, elem_id="gates-sweep-table")
         gr.Markdown("#### Seed ensemble\nTrain the lab's current network from N different seeds.")
         with gr.Row():
             n_seeds = gr.Slider(4, 16, value=12, step=1, label="seeds")
@@ -173,7 +174,8 @@ def _build(state):
             lr_btn = gr.Button("Learning rate: too high / too low", elem_id="gates-lesson-lr")
         lesson_md = gr.Markdown("")
         lesson_plot = gr.Plot(label="lesson")
-        lesson_tbl = gr.Dataframe(interactive=False, label="measured")
+        lesson_tbl = gr.Dataframe(empty_table(["measured results appear here"]), interactive=False,
+                                  label="measured")
     ev = run_btn.click(run_gates_sweep, [control, state, f1, v1, f2, v2, seeds, epochs], [heat, curves, tbl, status],
                        api_name="gates_sweep", concurrency_limit=2)
     ens = ens_btn.click(run_ensemble, [control, state, n_seeds, ens_epochs], [ens_plot, ens_text],

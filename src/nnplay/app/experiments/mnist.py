@@ -14,8 +14,8 @@ from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.mnist import weight_mosaic
 from nnplay.viz.sweep import curves_figure, width_figure
 
-from .common import NONE, Control, build_axes, lab_config, lesson_table, on_cancel, partial_summary, stream, \
-    sweep_outputs
+from .common import (NONE, Control, build_axes, empty_table, lab_config, lesson_table, on_cancel,
+                     partial_summary, stream, sweep_outputs)
 
 FIELDS = ["lr", "hidden", "batch_size", "epochs", "model", "optimizer", "dropout", "weight_decay", "schedule"]
 MAX_CELLS = 6
@@ -140,7 +140,8 @@ def _build(state):
         with gr.Row():
             heat = gr.Plot(label="outcome", elem_id="mnist-sweep-heatmap")
             curves = gr.Plot(label="curves", elem_id="mnist-sweep-curves")
-        tbl = gr.Dataframe(label="cells (click a header to sort)", interactive=False, elem_id="mnist-sweep-table")
+        tbl = gr.Dataframe(empty_table(["hidden", "lr"] + SHOWN), label="cells (click a header to sort)",
+                           interactive=False, elem_id="mnist-sweep-table")
         gr.Markdown("#### Classic lessons")
         with gr.Row():
             width_btn = gr.Button("Width vs test error (LeCun et al. 1998)", elem_id="mnist-lesson-width")
@@ -149,7 +150,8 @@ def _build(state):
         with gr.Row():
             plot_a = gr.Plot(label="lesson")
             plot_b = gr.Plot(label="lesson (2)")
-        lesson_tbl = gr.Dataframe(interactive=False, label="measured")
+        lesson_tbl = gr.Dataframe(empty_table(["measured results appear here"]), interactive=False,
+                                  label="measured")
     ev = run_btn.click(run_mnist_sweep, [control, state, f1, v1, f2, v2, subset, epochs],
                        [heat, curves, tbl, status], api_name="mnist_sweep", concurrency_limit=1)
     les = [width_btn.click(width_lesson, control, [lesson_md, plot_a, plot_b, lesson_tbl],
