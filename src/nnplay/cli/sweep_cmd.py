@@ -117,8 +117,10 @@ def build_sweep(args):
         if args.epochs is not None:
             base["epochs"] = args.epochs
         options = {"seeds": args.seeds}
-    elif "model" not in base:
-        base["model"] = "mlp"
+    else:
+        base.setdefault("model", "mlp")
+        if "epochs" not in base and all(a.field != "epochs" for a in axes):
+            base["epochs"] = 1  # sweeps compare settings: one epoch each unless asked
     if args.kind == "mnist":
         from nnplay.engine.mnist import recommended
 

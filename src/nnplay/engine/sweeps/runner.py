@@ -33,7 +33,7 @@ from ..mnist import MnistConfig
 from . import gates as gates_cells
 from . import mnist as mnist_cells
 from .grid import Axis, Cell, _jsonable, cell_id, expand
-from .store import SweepStore
+from .store import SweepStore, _clean
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,10 +93,11 @@ class SweepResult:
 
     def summary(self) -> dict:
         """The whole sweep as one JSON-able dict (the CLI's --json and results.json)."""
-        return {"kind": self.kind, "axes": [a.to_dict() for a in self.axes], "cells_total": self.total,
-                "cells_done": self.done, "cells_reused": self.reused, "interrupted": self.interrupted,
-                "main_metric": KINDS[self.kind].main_metric, "cells": self.records,
-                "folder": str(self.folder) if self.folder else None}
+        return _clean({  # NaN -> None: strict JSON
+            "kind": self.kind, "axes": [a.to_dict() for a in self.axes], "cells_total": self.total,
+            "cells_done": self.done, "cells_reused": self.reused, "interrupted": self.interrupted,
+            "main_metric": KINDS[self.kind].main_metric, "cells": self.records,
+            "folder": str(self.folder) if self.folder else None})
 
 
 def _identity(kind: Kind, cfg, options: dict) -> dict:
