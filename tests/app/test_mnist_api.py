@@ -19,8 +19,9 @@ def _z(plot: dict) -> np.ndarray:
     z = json.loads(plot["plot"])["data"][0]["z"]
     if isinstance(z, dict):
         shape = tuple(int(v) for v in str(z["shape"]).split(","))
-        return np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"])).reshape(shape)
-    return np.asarray(z, dtype=np.float32)
+        z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"])).reshape(shape)
+    z = np.asarray(z, dtype=np.float32)
+    return z[..., 0] / 255 if z.ndim == 3 else z  # an RGB image trace: grey levels 0-255
 
 
 def _top(label: dict) -> tuple[str, float]:
@@ -49,7 +50,7 @@ def test_predict_image_file_of_a_real_digit(client, tmp_path, mnist_digits):
         digit, conf = _top(label)
         assert digit == str(ys[i]), message
         assert len(label["confidences"]) == 3
-        assert json.loads(preview["plot"])["data"][0]["type"] == "heatmap"
+        assert json.loads(preview["plot"])["data"][0]["type"] == "image"
         np.testing.assert_allclose(_z(preview).sum(), xs[i].sum(), rtol=0.25)  # about as much ink as MNIST's
         bars = json.loads(probs["plot"])
         assert bars["data"][0]["type"] == "bar" and len(bars["data"][0]["x"]) == 10

@@ -102,7 +102,8 @@ def test_probability_bars_digit_and_saliency():
     x = np.zeros((28, 28), np.float32)
     x[5:20, 12:15] = 1
     d = vi.digit_figure(x)
-    np.testing.assert_array_equal(np.asarray(d.data[0].z), x)
+    assert d.data[0].type == "image"
+    np.testing.assert_array_equal(np.asarray(d.data[0].z)[..., 0], np.rint(x * 255).astype(np.uint8))
     sal = np.zeros((28, 28), np.float32)
     sal[10, 13], sal[0, 0] = 1.0, -1.0
     rgb = vi.saliency_rgb(x, sal, scale=2)

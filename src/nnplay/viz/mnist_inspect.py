@@ -3,7 +3,7 @@
     training_curves(curve)          loss and accuracy, train and test, side by side
     confusion_figure(conf)          10x10 heatmap, colour = share of the true class
     probability_bars(probs)         the 10 softmax outputs
-    digit_figure(x28)               the 28x28 image the model sees
+    digit_rgb / digit_figure        the 28x28 image the model sees
     saliency_rgb / saliency_figure  gradient x input painted over the digit
     run_labels / compare_runs       test-accuracy curves of several runs, labelled by what differed
     upscale                         28x28 -> a crisp bigger uint8 image for galleries
@@ -110,25 +110,26 @@ def probability_bars(probs: np.ndarray, *, height: int = 230, title: str | None 
 
 
 @functools.lru_cache(maxsize=8)
-def _image_base(kind: str, height: int, title: str | None) -> go.Figure:
-    if kind == "digit":
-        fig = go.Figure(go.Heatmap(colorscale="Gray", zmin=0, zmax=1, showscale=False, zsmooth=False,
-                                   hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"))
-        fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
-        fig.update_xaxes(constrain="domain")
-    else:
-        fig = go.Figure(go.Image(hoverinfo="skip"))
+def _image_base(height: int, title: str | None, hover: bool) -> go.Figure:
+    fig = go.Figure(go.Image(hovertemplate="row %{y}, col %{x}<extra></extra>" if hover else None,
+                             hoverinfo=None if hover else "skip"))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     base_layout(fig, height=height, title=title)
-    fig.update_layout(margin=dict(l=4, r=4, t=30 if title else 4, b=4))
+    fig.update_layout(margin=dict(l=4, r=4, t=34 if title else 4, b=4))
     return fig
 
 
+def digit_rgb(x28: np.ndarray) -> np.ndarray:
+    """(28, 28) in [0, 1] -> (28, 28, 3) uint8 grey picture, white ink on black as in MNIST."""
+    g = np.clip(np.asarray(x28, dtype=np.float32).reshape(28, 28), 0, 1) * 255
+    return np.repeat(np.rint(g).astype(np.uint8)[..., None], 3, axis=2)
+
+
 def digit_figure(x28: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
-    """The 28x28 input as the model sees it (white ink on black, like MNIST)."""
-    fig = go.Figure(_image_base("digit", height, title))
-    fig.data[0].z = np.asarray(x28, dtype=np.float32).reshape(28, 28)
+    """The 28x28 input as the model sees it (one Image trace, square pixels)."""
+    fig = go.Figure(_image_base(height, title, True))
+    fig.data[0].z = digit_rgb(x28)
     return fig
 
 
@@ -152,7 +153,7 @@ def saliency_rgb(x28: np.ndarray, sal: np.ndarray, scale: int = 1) -> np.ndarray
 
 def saliency_figure(x28: np.ndarray, sal: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
     """saliency_rgb as a figure (one Image trace)."""
-    fig = go.Figure(_image_base("saliency", height, title))
+    fig = go.Figure(_image_base(height, title, False))
     fig.data[0].z = saliency_rgb(x28, sal)
     return fig
 
@@ -218,8 +219,9 @@ def per_class_bars(acc: np.ndarray, *, height: int = 260, overall: float | None 
     lo = max(0.0, float(a.min()) - 0.1) if a.size else 0.0
     fig.update_yaxes(range=[lo, 1.04], tickformat=".0%", title_text="correct")
     fig.update_xaxes(type="category", title_text="true digit")
+    title = "accuracy per digit"
     if overall is not None:
-        fig.add_hline(y=overall, line=dict(color="#6b7280", dash="dot", width=1),
-                      annotation_text=f"overall {overall:.2%}", annotation_position="bottom right")
-    base_layout(fig, height=height, title="accuracy per digit")
+        fig.add_hline(y=overall, line=dict(color="#6b7280", dash="dot", width=1))
+        title += f" (dotted: overall {overall:.2%}; orange: the weakest digit)"
+    base_layout(fig, height=height, title=title)
     return fig

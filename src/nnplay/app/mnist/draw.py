@@ -20,6 +20,20 @@ INVERT = [("auto", "auto"), ("ink is dark: invert", "yes"), ("ink is light: keep
 PANEL_H = 230
 EMPTY_MSG = "Draw a digit first: hold the mouse button down on the white square and write a 0-9."
 
+FIRST_STROKE_JS = """
+let first = true;
+const hook = () => {
+  const pad = document.querySelector('#mnist-sketch');
+  if (!pad) { setTimeout(hook, 300); return; }
+  pad.addEventListener('pointerup', () => {
+    if (!first) return;
+    first = false;
+    setTimeout(() => trigger('click'), 400);
+  }, true);
+};
+hook();
+"""
+
 
 def build(ui) -> None:
     with gr.Row(equal_height=False):
@@ -28,10 +42,13 @@ def build(ui) -> None:
                 with gr.Tab("Draw", id="draw"):
                     ui.sketch = gr.Sketchpad(
                         value=blank_canvas(), canvas_size=(280, 280), fixed_canvas=True, image_mode="RGBA", type="numpy",
-                        brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                        layers=False, transforms=(), label="Draw a digit (0-9)", show_label=True,
-                        elem_id="mnist-sketch", height=360, width=320, buttons=[])
+                        brush=gr.Brush(default_size=14, colors=["#000000"], color_mode="fixed"),
+                        layers=False, transforms=(), label="Draw a digit (0-9)", show_label=False,
+                        elem_id="mnist-sketch", height=380, width=340, buttons=[])
                     ui.clear = gr.Button("Clear", size="sm", elem_id="mnist-clear")
+                    # The editor drops its first change event (meant for loading a value), so
+                    # the first stroke would show nothing: this predicts once on the first pen-up.
+                    ui.first_stroke = gr.HTML("", js_on_load=FIRST_STROKE_JS, elem_id="mnist-first-stroke")
                 with gr.Tab("Upload", id="upload"):
                     ui.upload = gr.Image(type="filepath", label="A photo or scan of one digit",
                                          sources=["upload", "clipboard"], height=300, elem_id="mnist-upload")
@@ -45,9 +62,11 @@ def build(ui) -> None:
             ui.top3 = gr.Label(num_top_classes=3, label="Top 3", elem_id="mnist-top3")
         with gr.Column(scale=3, min_width=420):
             with gr.Row():
-                ui.preview = gr.Plot(label="What the model sees (28×28)", elem_id="mnist-preview")
-                ui.saliency = gr.Plot(label="Saliency: gradient × input", elem_id="mnist-saliency")
-            ui.probs = gr.Plot(label="Probabilities", elem_id="mnist-probs")
+                ui.preview = gr.Plot(_blank()[0], label="What the model sees (28×28)", show_label=False,
+                                     elem_id="mnist-preview")
+                ui.saliency = gr.Plot(_blank()[1], label="Saliency: gradient × input", show_label=False,
+                                      elem_id="mnist-saliency")
+            ui.probs = gr.Plot(_blank()[2], label="Probabilities", show_label=False, elem_id="mnist-probs")
     ui.source = gr.State("sketch")
 
 
@@ -57,10 +76,18 @@ def blank_canvas() -> dict:
     return {"background": np.zeros((280, 280, 4), np.uint8), "layers": [], "composite": None}
 
 
+TITLES = ("what the model sees (28×28)", "saliency: red = for, blue = against", "probabilities")
+
+
+def _figures(x, sal, p):
+    return (vi.digit_figure(x, height=PANEL_H, title=TITLES[0]),
+            vi.saliency_figure(x, sal, height=PANEL_H, title=TITLES[1]),
+            vi.probability_bars(p, height=PANEL_H, title=TITLES[2]))
+
+
 def _blank():
     z = np.zeros((28, 28), np.float32)
-    return (vi.digit_figure(z, height=PANEL_H), vi.saliency_figure(z, z, height=PANEL_H),
-            vi.probability_bars(np.zeros(10, np.float32), height=PANEL_H))
+    return _figures(z, z, np.zeros(10, np.float32))
 
 
 def predict(image, model_key: str, invert: str, crop: bool, center: bool, session: Session | None):
@@ -78,8 +105,7 @@ def predict(image, model_key: str, invert: str, crop: bool, center: bool, sessio
     except NnplayError as e:
         msg = EMPTY_MSG if image is None or "no ink" in str(e) else str(e)
         return (*_blank(), None, note(msg, "warn"))
-    figs = (vi.digit_figure(x, height=PANEL_H), vi.saliency_figure(x, sal, height=PANEL_H),
-            vi.probability_bars(p, height=PANEL_H))
+    figs = _figures(x, sal, p)
     label = {str(d): float(p[d]) for d in range(10)}
     ms = (time.perf_counter() - t0) * 1000
     msg = note(f"It looks like a {best} ({p[best]:.0%} sure). Server time {ms:.0f} ms.")
@@ -111,4 +137,5 @@ def wire(ui) -> None:
     ui.upload.change(predict_upload, [ui.upload, *opts], [*outs, ui.source], api_name="predict_image", **live)
     for c in (ui.draw_model, ui.invert, ui.crop, ui.center):
         c.change(predict_again, [ui.source, ui.sketch, ui.upload, *opts], outs, api_visibility="private", **live)
+    ui.first_stroke.click(predict_sketch, [ui.sketch, *opts], [*outs, ui.source], api_visibility="private", **live)
     ui.clear.click(clear, None, [ui.sketch, *outs], api_visibility="private", show_progress="hidden")

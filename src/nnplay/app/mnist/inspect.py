@@ -37,7 +37,7 @@ setInterval(() => {
 
 
 def build(ui) -> None:
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False):
         ui.inspect_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model", scale=3,
                                        allow_custom_value=True)
         ui.evaluate_btn = gr.Button("Evaluate on the 10,000 test digits", variant="primary", scale=2,
@@ -45,19 +45,21 @@ def build(ui) -> None:
         ui.accuracy = gr.HTML(note("Press Evaluate to test the model on MNIST's 10,000 test digits."), scale=3)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=420):
-            ui.confusion = gr.Plot(label="Confusion matrix", elem_id="mnist-confusion")
+            ui.confusion = gr.Plot(label="Confusion matrix", show_label=False, elem_id="mnist-confusion")
             ui.click_html = gr.HTML("<span style='color:#6b7280;font-size:13px'>Click a cell (or pick it "
                                     "on the right) to see those digits.</span>", js_on_load=CLICK_JS,
                                     elem_id="mnist-confusion-click")
         with gr.Column(scale=1, min_width=420):
-            ui.per_class = gr.Plot(label="Accuracy per digit")
+            ui.per_class = gr.Plot(label="Accuracy per digit", show_label=False, elem_id="mnist-per-class")
             with gr.Row():
                 ui.cell_true = gr.Dropdown(DIGITS, value="4", label="True digit", min_width=100)
                 ui.cell_pred = gr.Dropdown(DIGITS, value="9", label="Predicted as", min_width=100)
-            ui.cell_gallery = gr.Gallery(label="These test digits", columns=10, height=220, object_fit="contain",
+            ui.cell_gallery = gr.Gallery(label="These test digits (confidence of the prediction)", columns=8,
+                                         fit_columns=False, height=250, object_fit="contain",
                                          allow_preview=False, elem_id="mnist-cell-gallery")
     ui.mistakes = gr.Gallery(label="The most confident mistakes (true → predicted, confidence)", columns=12,
-                             height=330, object_fit="contain", allow_preview=False, elem_id="mnist-mistakes")
+                             fit_columns=False, height=360, object_fit="contain", allow_preview=False,
+                             elem_id="mnist-mistakes")
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,6 +89,12 @@ def _tile(i: int, caption: str):
     return vi.upscale(x, 3), caption
 
 
+def confusion(res, t: int, p: int):
+    n = int(res.confusion[t, p])
+    return vi.confusion_figure(res.confusion, selected=(t, p), height=460,
+                               title=f"confusion matrix · selected: {n} true {t}s predicted as {p}")
+
+
 def cell_examples(res, t: int, p: int) -> list:
     """Test digits of true class t predicted as p (most confident first)."""
     data = load_mnist()
@@ -102,7 +110,7 @@ def mistakes(res) -> list:
     out = []
     for i in res.mistakes[:48]:
         p = int(res.predictions[i])
-        out.append(_tile(int(i), f"{y[i]} → {p} ({res.probabilities[i, p]:.0%})"))
+        out.append(_tile(int(i), f"{y[i]}→{p} {res.probabilities[i, p]:.0%}"))
     return out
 
 
@@ -113,14 +121,14 @@ def run_evaluation(session: Session, key: str, t: str, p: str):
     head = (f"<div style='font-size:15px'><span style='font-size:28px;font-weight:700;color:#4f46e5'>"
             f"{acc:.2%}</span> test accuracy · {n_wrong} of {int(np.asarray(res.confusion).sum()):,} wrong</div>")
     ti, pi = int(t), int(p)
-    return (head, vi.confusion_figure(res.confusion, selected=(ti, pi)),
+    return (head, confusion(res, ti, pi),
             vi.per_class_bars(res.per_class_accuracy, overall=acc), cell_examples(res, ti, pi), mistakes(res))
 
 
 def show_cell(session: Session, key: str, t: str, p: str):
     res = evaluation(session, key)
     ti, pi = int(t), int(p)
-    return vi.confusion_figure(res.confusion, selected=(ti, pi)), cell_examples(res, ti, pi)
+    return confusion(res, ti, pi), cell_examples(res, ti, pi)
 
 
 def clicked(evt: gr.EventData):

@@ -40,7 +40,7 @@ def build(ui) -> None:
                                    info="comma-separated, e.g. 128,64")
             with gr.Row():
                 ui.lr = gr.Number(r["lr"], label="Learning rate", minimum=1e-6, maximum=10, step=0.0005,
-                                  info="change it while training", min_width=120)
+                                  info="change it while training", min_width=120, elem_id="mnist-lr")
                 ui.optimizer = gr.Dropdown(list(OPTIMIZERS), value=r["optimizer"], label="Optimizer", min_width=120)
             with gr.Row():
                 ui.epochs = gr.Slider(1, 20, value=r["epochs"], step=1, label="Epochs", min_width=120)
@@ -58,7 +58,7 @@ def build(ui) -> None:
         with gr.Column(scale=4):
             ui.status = gr.HTML(progress_html(None), elem_id="mnist-status")
             ui.curves = gr.Plot(vi.training_curves({}, height=CURVES_H), label="Loss and accuracy",
-                                elem_id="mnist-curves")
+                                show_label=False, elem_id="mnist-curves")
             weights.build(ui)
     ui.timer = gr.Timer(POLL_SECONDS, active=False)
 

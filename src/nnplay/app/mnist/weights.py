@@ -13,15 +13,22 @@ from nnplay.viz import mnist as vm
 from .runs import Run, Session
 
 DIGIT_LABELS = [str(d) for d in range(10)]
-MOSAIC_H, STATS_H, ACT_H = 470, 470, 330
+MOSAIC_H, STATS_H, ACT_H = 520, 520, 330
+
+
+HELP = ("**First-layer weights.** Each tile is one unit's 784 input weights drawn as a 28×28 picture "
+        "(for logistic regression: one tile per digit; for a CNN: its first filters). Red = positive, "
+        "blue = negative, on one colour scale for all tiles and all snapshots, so growing weights get stronger "
+        "colours. Drag the slider or press Play to watch them develop; tick *change since start* to see Wₜ − W₀.")
 
 
 def build(ui) -> None:
+    gr.Markdown(HELP, elem_id="mnist-weights-help")
     with gr.Row(equal_height=False):
-        ui.mosaic = gr.Plot(label="First-layer weights", scale=3, elem_id="mnist-mosaic",
+        ui.mosaic = gr.Plot(label="First-layer weights", show_label=False, scale=3, elem_id="mnist-mosaic",
                             value=vm.weight_mosaic(np.zeros((64, 784), np.float32), height=MOSAIC_H,
                                                    title="first-layer weights appear here when training starts"))
-        ui.stats = gr.Plot(label="Weight norm and histogram", scale=2, elem_id="mnist-wstats",
+        ui.stats = gr.Plot(label="Weight norm and histogram", show_label=False, scale=2, elem_id="mnist-wstats",
                            value=vm.weight_stats(np.zeros(0), [], height=STATS_H))
     with gr.Row(equal_height=True):
         ui.play = gr.Button("▶ Play", scale=0, min_width=90, size="md")
@@ -33,15 +40,13 @@ def build(ui) -> None:
             ui.act_digit = gr.Slider(0, 999, value=0, step=1, label="Test digit for the feature maps")
             ui.act_image = gr.Image(label="Input", height=150, width=150, interactive=False,
                                     buttons=[])
-        ui.act_plot = gr.Plot(label="First-layer feature maps", scale=3)
+        ui.act_plot = gr.Plot(label="First-layer feature maps", show_label=False, scale=3)
     ui.play_timer = gr.Timer(0.35, active=False)
 
 
 def title_for(run: Run, index: int, n: int, epoch: float, diff: bool) -> str:
     what = "change since start Wₜ − W₀" if diff else "first-layer weights"
-    unit = {"logistic": "one tile per digit", "mlp": "one tile per hidden unit",
-            "cnn": "3×3 conv filters", "lenet5": "5×5 conv filters"}.get(run.cfg.model, "")
-    return f"run {run.name} · {what} ({unit}) · epoch {epoch:.2f} · snapshot {index + 1}/{n}"
+    return f"run {run.name} · {what} · epoch {epoch:.2f} · snapshot {index + 1}/{n}"
 
 
 def figures(run: Run | None, view: dict | None, index: int | None, diff: bool):
