@@ -176,7 +176,7 @@ def test_timeline_shows_an_earlier_epoch():
     for _ in range(3):
         s.trainer.step(10)
     f = frame_of(h.on_timeline(s, 1))
-    assert s.view == 1 and "data-epoch='10'" in f["epoch"] and "viewing history" in f["status"]
+    assert s.view == 1 and "data-epoch='10'" in f["epoch"] and "Viewing history: epoch 10" in f["status"]
     h.on_timeline(s, 3)  # the last entry is the live state
     assert s.view is None
 
@@ -189,3 +189,22 @@ def test_selecting_an_edge_and_setting_its_weight():
     assert float(s.trainer.model.layers[1].weight[0, 2]) == -2.5
     h.on_select(s, "n:1:2")
     assert s.node == (1, 2)
+
+
+def test_replay_walks_the_history_and_ends_live():
+    s = Session.new()
+    for _ in range(5):
+        s.trainer.step(4)
+    h.on_replay(s)
+    seen = []
+    for _ in range(100):
+        timer, *rest = h.on_tick(s)
+        if isinstance(timer, dict) and timer.get("active") is False:
+            break
+        if not s.replay and s.view is None:
+            seen.append(frame_of(rest)["epoch"])
+            break
+        seen.append(frame_of(rest)["epoch"])
+    epochs = [int(e.split("data-epoch='")[1].split("'")[0]) for e in seen]
+    assert epochs[0] == 0 and epochs[-1] == 20 and epochs == sorted(epochs)
+    assert s.view is None and not s.playing

@@ -86,8 +86,6 @@ def epoch_html(snap) -> str:
 def status_html(session: Session, snap) -> str:
     parts = [f"train loss <b>{snap.train_loss:.4f}</b>", f"test loss <b>{snap.test_loss:.4f}</b>",
              f"train acc <b>{snap.train_acc:.0%}</b>", f"test acc <b>{snap.test_acc:.0%}</b>"]
-    if session.view is not None:
-        parts.append("<i>viewing history — press Play to continue from the latest epoch</i>")
     line = " · ".join(parts)
     msg = ""
     if session.message:

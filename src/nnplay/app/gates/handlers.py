@@ -233,6 +233,11 @@ def on_timeline(session, index):
     n = len(session.trainer.history)
     i = min(max(int(index or 0), 0), n - 1)
     session.view = None if i == n - 1 else i
+    if session.view is None:
+        session.notify(f"Back at the latest epoch, {session.trainer.epoch}.", "info")
+    else:
+        session.notify(f"Viewing history: epoch {session.trainer.history[i].epoch}. Play continues from the "
+                       f"latest epoch ({session.trainer.epoch}).", "info")
     return frame(session, timeline=False)
 
 

@@ -137,7 +137,8 @@ def network_column(ui: SimpleNamespace) -> None:
             ui.node = gr.Dropdown([], label="Enlarged node", info=INFO["node"], elem_id="gates-node")
             ui.edge = gr.Dropdown([], label="Edge to edit", info=INFO["edge"], elem_id="gates-edge")
             with gr.Row(equal_height=True):
-                ui.weight = gr.Number(None, label="New weight", elem_id="gates-weight", min_width=90, scale=2)
+                ui.weight = gr.Number(None, label="New weight", info=INFO["weight"], elem_id="gates-weight",
+                                      min_width=90, scale=2)
                 ui.set_weight = gr.Button("Set", size="sm", scale=1, min_width=50, elem_id="gates-set-weight")
         with gr.Column(scale=1, min_width=220):
             ui.neuron = gr.Plot(show_label=False, elem_id="gates-neuron")
@@ -154,9 +155,11 @@ def output_column(ui: SimpleNamespace) -> None:
     ui.try_mode = gr.Radio(["sliders", "0/1 switches"], value="sliders", label="Input mode", info=INFO["try_mode"])
     with gr.Row() as ui.try_slider_row:
         ui.try_sliders = [gr.Slider(-0.5, 1.5, value=v, step=0.01, label=f"x{i + 1}", min_width=90,
+                                    info=INFO["try_x"],
                                     visible=i < 2, elem_id=f"gates-try-x{i + 1}") for i, v in enumerate((1, 0, 0))]
     with gr.Row(visible=False) as ui.try_switch_row:
-        ui.try_switches = [gr.Checkbox(v == 1, label=f"x{i + 1} = 1", min_width=70, visible=i < 2)
+        ui.try_switches = [gr.Checkbox(v == 1, label=f"x{i + 1} = 1", min_width=70, visible=i < 2,
+                                       info=INFO["try_bit"])
                            for i, v in enumerate((1, 0, 0))]
     ui.try_out = gr.HTML("", elem_id="gates-try-out")
 

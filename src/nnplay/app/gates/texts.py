@@ -27,7 +27,9 @@ INFO = {
     "try_mode": "continuous sliders, or 0/1 switches like a truth-table row",
     "node": "or click a node in the diagram",
     "edge": "or click an edge near its right end; then type a weight and press Set",
-    "weight": "type a new value for the chosen weight, then press Set",
+    "weight": "then press Set (or Enter)",
+    "try_x": "any value, not only 0 or 1",
+    "try_bit": "tick for 1",
     "link": "a URL that opens the lab with these settings",
 }
 
