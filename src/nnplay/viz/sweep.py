@@ -17,7 +17,12 @@ from plotly.subplots import make_subplots
 
 from nnplay.engine.sweeps.gates import solved_share_curve
 from nnplay.engine.sweeps.grid import format_value
-from nnplay.viz.gates import BLUE, COLORSCALE, FONT, INK, ORANGE
+
+# The gates lab's colours (TensorFlow Playground's): orange = class 0, blue = class 1.
+# Kept here rather than imported so these figures do not break when the lab's module changes.
+ORANGE, BLUE, MID, INK = "#f59322", "#0877bd", "#e8eaeb", "#1f2937"
+COLORSCALE = [[0.0, ORANGE], [0.5, MID], [1.0, BLUE]]
+FONT = dict(family="Inter, system-ui, -apple-system, Segoe UI, sans-serif", size=12, color=INK)
 
 # Outcome scale: bad (light) -> good (dark indigo); readable annotations either way.
 OUTCOME_SCALE = [[0.0, "#fff7ed"], [0.5, "#a5b4fc"], [1.0, "#312e81"]]
