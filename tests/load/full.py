@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     os.environ.setdefault("NNPLAY_DATA_DIR", str(_data_dir()))
     sc = Scenario(predict_clients=args.clients, predictions_each=args.each, gate_sessions=args.gates,
-                  gate_rounds=args.rounds, max_trainings=args.max_trainings)
+                  gate_rounds=args.rounds, max_trainings=args.max_trainings, warmup_rounds=2)
     rep = run(sc, log=lambda *a: print(*a, file=sys.stderr, flush=True))
     s = rep.summary()
     checks = {

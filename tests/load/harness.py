@@ -3,8 +3,9 @@
 The server runs in its own process (`python -m nnplay app`), so its memory (RSS, read
 from /proc) and its latency are measured as a user would meet them. The scenario:
 
-  warm-up     every prediction client predicts a few times, one gate and one MNIST
-              training run once (the MNIST data cache and torch's kernels load here)
+  warm-up     every prediction client predicts a few times, then one whole round of
+              the mix below (the MNIST data cache and torch's kernels load here);
+              its training sessions close and are released; RSS is read
   measured    at the same time:
                 P prediction clients, each predicting R digits (upload or sketch) and
                   checking the answer against the engine run in this process;
@@ -12,8 +13,9 @@ from /proc) and its latency are measured as a user would meet them. The scenario
                   own session's model for the truth table (isolation: another
                   session's network would answer another table);
                 1 MNIST training (blocking /train call).
-              RSS is read before and after; prediction latency is split by whether a
-              training was running at that moment.
+              The training sessions close and are released, RSS is read again (the
+              same state as after the warm-up); prediction latency is split by
+              whether a training was running at that moment.
   cleanup     every client closes; after the heartbeat and the grace period the
               server must hold no session state and run no training (checked with
               the app's /server_stats endpoint). One more session starts a long MNIST
@@ -59,9 +61,9 @@ class Scenario:
     gate_epochs: int = 300
     think: float = 1.0                  # mean pause between one client's predictions (a student drawing)
     mnist: dict = field(default_factory=lambda: {"model": "cnn", "quick": True, "epochs": 2, "seed": 3})
-    warmup_mnist: dict = field(default_factory=lambda: {"model": "logistic", "quick": True, "epochs": 1})
     long_mnist: dict = field(default_factory=lambda: {"model": "cnn", "quick": False, "epochs": 3})
     max_trainings: int = 1
+    warmup_rounds: int = 1              # rounds of the whole mix before the first RSS reading
     grace: float = 1.0                  # NNPLAY_SESSION_GRACE for the server
     heartbeat: float = 1.0              # GRADIO_HEARTBEAT_INTERVAL for the server
     cleanup_timeout: float = 30.0
@@ -338,45 +340,30 @@ def run(sc: Scenario, log=print) -> Report:
         log(f"server up on {server.url} (pid {server.proc.pid}), {server.rss_mb():.0f} MB")
         watcher = Client(server.url, verbose=False)
 
-        # warm-up: one of each kind of request, then a few predictions per client
-        clients: list = []
-        mnist_training(server.url, sc.warmup_mnist, Activity(), Report(), lock, clients)
-        gate_session(server.url, "XOR", Scenario(gate_rounds=1, gate_epochs=sc.gate_epochs), Activity(), Report(),
-                     lock, clients)
+        # warm-up: every client predicts, then one whole round of the mix (trainings
+        # included) whose training sessions are then closed and released
         warm = Report()
         with ThreadPoolExecutor(sc.predict_clients) as pool:
             barrier = threading.Barrier(sc.predict_clients)
             futures = [pool.submit(predictor, server.url, digits, sc.warmup_predictions, i, folder, Activity(), warm,
                                    lock, barrier) for i in range(sc.predict_clients)]
             predict_clients = [f.result() for f in futures]
+        for _ in range(sc.warmup_rounds):
+            _mix(server.url, sc, sc.warmup_predictions, predict_clients, digits, folder, Activity(), warm, lock,
+                 watcher)
         rep.errors += warm.errors
-        for c in clients:
-            c.close()
-        time.sleep(1)
         rep.rss_before_mb = server.rss_mb()
         log(f"warm-up done: {warm.predictions} predictions, RSS {rep.rss_before_mb:.0f} MB")
 
-        # measured phase: everything at once
-        clients = []
-        n_pred = sc.predict_clients * sc.predictions_each
-        with ThreadPoolExecutor(sc.predict_clients + sc.gate_sessions + 1) as pool:
-            jobs = [pool.submit(mnist_training, server.url, sc.mnist, activity, rep, lock, clients)]
-            jobs += [pool.submit(gate_session, server.url, gate, sc, activity, rep, lock, clients)
-                     for gate in list(GATES)[:sc.gate_sessions]]
-            time.sleep(0.5)  # let the trainings start first
-            jobs += [pool.submit(predictions, pc, digits, sc.predictions_each, i, folder, activity, rep, lock,
-                                 sc.think)
-                     for i, pc in enumerate(predict_clients)]
-            for j in jobs:
-                j.result()
-        rep.requests_between_rss = n_pred + 2 * sc.gate_sessions * sc.gate_rounds + 1
-        time.sleep(1)
+        # measured: the same mix, then RSS in the same state (training sessions released)
+        _mix(server.url, sc, sc.predictions_each, predict_clients, digits, folder, activity, rep, lock, watcher)
+        rep.requests_between_rss = sc.predict_clients * sc.predictions_each + 2 * sc.gate_sessions * sc.gate_rounds + 1
         rep.rss_after_mb = server.rss_mb()
         log(f"measured: {rep.predictions} predictions, RSS {rep.rss_after_mb:.0f} MB")
 
         # cleanup: close every client, then the server must drop their sessions
         rep.sessions_before_close = stats(watcher)
-        for c in clients + predict_clients:
+        for c in predict_clients:
             c.close()
         rep.sessions_after_close = _wait_for(lambda: stats(watcher),
                                              lambda s: s["sessions_with_state"] == 0 and s["sessions"] <= 1,
@@ -388,6 +375,26 @@ def run(sc: Scenario, log=print) -> Report:
         server.stop()
         rep.seconds = time.perf_counter() - t_start
     return rep
+
+
+def _mix(url, sc: Scenario, n_each, predict_clients, digits, folder, activity, rep, lock, watcher) -> None:
+    """1 MNIST training + the gate sessions + n_each predictions per client, all at once;
+    then the training clients close and the server releases their sessions."""
+    clients: list = []
+    with ThreadPoolExecutor(len(predict_clients) + sc.gate_sessions + 1) as pool:
+        jobs = [pool.submit(mnist_training, url, sc.mnist, activity, rep, lock, clients)]
+        jobs += [pool.submit(gate_session, url, gate, sc, activity, rep, lock, clients)
+                 for gate in list(GATES)[:sc.gate_sessions]]
+        time.sleep(0.5)  # let the trainings start first
+        jobs += [pool.submit(predictions, pc, digits, n_each, i, folder, activity, rep, lock, sc.think)
+                 for i, pc in enumerate(predict_clients)]
+        for j in jobs:
+            j.result()
+    for c in clients:
+        c.close()
+    _wait_for(lambda: stats(watcher), lambda st: st["sessions_with_state"] <= len(predict_clients),
+              sc.cleanup_timeout)
+    time.sleep(0.5)
 
 
 def _wait_for(get, ok, timeout):

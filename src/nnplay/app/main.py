@@ -16,7 +16,7 @@ import gradio as gr
 
 from nnplay import __version__
 from nnplay.app import gates_tab, mnist_tab
-from nnplay.app.slots import SLOTS
+from nnplay.app.slots import SLOTS, give_back_memory
 
 TITLE = "nnplay — a neural-network playground"
 
@@ -105,6 +105,7 @@ def release_session(demo: gr.Blocks, session_hash: str) -> bool:
             except Exception:  # noqa: BLE001 - one bad callback must not keep the rest alive
                 pass
     state.state_data.clear()
+    give_back_memory()
     return True
 
 
