@@ -64,6 +64,7 @@ def test_draw_digits_and_see_the_prediction(page, app_url):
 
 def test_quick_training_updates_weights_and_curves(page, app_url):
     _open_mnist(page, app_url, "Train & watch the weights")
+    lr1 = float(page.locator("#mnist-lr input").input_value())
     page.locator("#mnist-train").click()
     page.wait_for_function("document.querySelector('#mnist-status').innerText.includes('training')"
                            " || document.querySelector('#mnist-status').innerText.includes('finished')",
@@ -81,14 +82,14 @@ def test_quick_training_updates_weights_and_curves(page, app_url):
     page.screenshot(path=str(SCREENSHOTS / "mnist-train.png"), full_page=True)
     # play the timeline from the first snapshot: the mosaic steps through the recorded weights
     page.get_by_role("button", name="▶ Play").click()
-    page.wait_for_function("() => /snapshot [1-2]\\//.test(document.querySelector('#mnist-mosaic .js-plotly-plot')"
+    page.wait_for_function("() => /snapshot [1-3]\\//.test(document.querySelector('#mnist-mosaic .js-plotly-plot')"
                            ".layout.title.text)", timeout=20_000)
     page.get_by_label("Change since start (Wₜ − W₀)").check()
     page.wait_for_function("() => document.querySelector('#mnist-mosaic .js-plotly-plot').layout.title.text"
                            ".includes('change since start')", timeout=20_000)
     page.screenshot(path=str(SCREENSHOTS / "mnist-weights-diff.png"), full_page=True)
     # a second run with another learning rate, then both in "Compare runs"
-    page.locator("#mnist-lr input").fill("0.02")
+    page.locator("#mnist-lr input").fill(str(lr1 * 5))
     page.locator("#mnist-lr input").press("Enter")
     page.locator("#mnist-train").click()
     page.wait_for_function("document.querySelector('#mnist-status').innerText.includes('run #2')"
@@ -98,8 +99,8 @@ def test_quick_training_updates_weights_and_curves(page, app_url):
     page.wait_for_function("() => { const d = document.querySelector('#mnist-compare .js-plotly-plot');"
                            " return d && d.data && d.data.length >= 2; }", timeout=20_000)
     names = page.evaluate("() => document.querySelector('#mnist-compare .js-plotly-plot').data.map(t => t.name)")
-    assert names == ["#1: lr=0.002", "#2: lr=0.02"]
-    assert "0.02" in page.locator("#mnist-runs-table").inner_text()
+    assert names == [f"#1: lr={lr1:g}", f"#2: lr={lr1 * 5:g}"]
+    assert f"{lr1 * 5:g}" in page.locator("#mnist-runs-table").inner_text()
     page.wait_for_timeout(800)
     page.screenshot(path=str(SCREENSHOTS / "mnist-compare.png"), full_page=True)
 

@@ -80,10 +80,11 @@ def confusion_figure(conf: np.ndarray, *, selected: tuple[int, int] | None = Non
         t, p = selected
         fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
                       line=dict(color="#f97316", width=3))
-    fig.update_xaxes(title_text="predicted", type="category", side="top", showgrid=False)
-    fig.update_yaxes(title_text="true", type="category", autorange="reversed", showgrid=False, scaleanchor="x")
+    fig.update_xaxes(title_text="predicted digit", type="category", showgrid=False)
+    fig.update_yaxes(title_text="true digit", type="category", autorange="reversed", showgrid=False,
+                     scaleanchor="x")
     base_layout(fig, height=height, title=title)
-    fig.update_layout(margin=dict(l=50, r=10, t=60 if not title else 80, b=10))
+    fig.update_layout(margin=dict(l=50, r=10, t=40 if title else 10, b=50))
     return fig
 
 

@@ -35,7 +35,15 @@ hook();
 """
 
 
+def warm_up() -> None:
+    """Load the bundled model and run one prediction, so the first stroke answers fast."""
+    x = np.zeros((280, 280, 4), np.uint8)
+    x[60:220, 130:150, 3] = 255
+    predict({"background": None, "layers": [x], "composite": x}, BUNDLED, "auto", True, True, None)
+
+
 def build(ui) -> None:
+    warm_up()
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=320):
             with gr.Tabs():

@@ -15,6 +15,7 @@ from .runs import QUICK_TRAIN, Session
 
 MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
           ("Small CNN (batch norm)", "cnn"), ("LeNet-5", "lenet5")]
+DEFAULT_MODEL = "logistic"  # 10 tiles that turn into digit templates: the clearest first demo
 BATCHES = [16, 32, 64, 128, 256, 512]
 POLL_SECONDS = 0.3
 UI_THREADS = 1  # one core per training, so live drawing and other users stay responsive
@@ -32,12 +33,12 @@ def recipe(model: str) -> dict:
 
 
 def build(ui) -> None:
-    r = recipe("mlp")
+    r = recipe(DEFAULT_MODEL)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=290, elem_id="mnist-train-controls"):
-            ui.model = gr.Dropdown(MODELS, value="mlp", label="Model")
-            ui.hidden = gr.Textbox(",".join(map(str, r["hidden"])), label="Hidden layer sizes",
-                                   info="comma-separated, e.g. 128,64")
+            ui.model = gr.Dropdown(MODELS, value=DEFAULT_MODEL, label="Model", elem_id="mnist-model")
+            ui.hidden = gr.Textbox(",".join(map(str, recipe("mlp")["hidden"])), label="Hidden layer sizes",
+                                   info="comma-separated, e.g. 128,64", visible=DEFAULT_MODEL == "mlp")
             with gr.Row():
                 ui.lr = gr.Number(r["lr"], label="Learning rate", minimum=1e-6, maximum=10, step=0.0005,
                                   info="change it while training", min_width=120, elem_id="mnist-lr")
@@ -111,7 +112,7 @@ def poll(session: Session, diff: bool, digit: float):
     view = run.view()
     mosaic, stats = weights.figures(run, view, None, diff)
     n = len(view["snapshots"])
-    timeline = gr.Slider(maximum=max(1, n - 1), value=max(0, n - 1)) if n else gr.skip()
+    timeline = gr.Slider(minimum=1, maximum=max(2, n), value=max(1, n)) if n else gr.skip()
     out = (progress_html(view, run.name, run.cfg.epochs), vi.training_curves(view["curve"], height=CURVES_H),
            mosaic, stats, timeline)
     if run.running:

@@ -32,7 +32,7 @@ def build(ui) -> None:
                            value=vm.weight_stats(np.zeros(0), [], height=STATS_H))
     with gr.Row(equal_height=True):
         ui.play = gr.Button("▶ Play", scale=0, min_width=90, size="md")
-        ui.timeline = gr.Slider(0, 1, value=0, step=1, label="Snapshot (drag to travel in time)", scale=4,
+        ui.timeline = gr.Slider(1, 2, value=1, step=1, label="Snapshot (drag to travel in time)", scale=4,
                                 elem_id="mnist-timeline")
         ui.diff = gr.Checkbox(False, label="Change since start (Wₜ − W₀)", scale=1, min_width=200)
     with gr.Row(visible=False, equal_height=False) as ui.act_row:
@@ -58,36 +58,40 @@ def figures(run: Run | None, view: dict | None, index: int | None, diff: bool):
     shown = [s - snaps[0] for s in snaps] if diff else snaps
     lim = vm.symmetric_limit(*shown)  # one scale over the whole run: growth shows as stronger colour
     labels = DIGIT_LABELS if run.cfg.model == "logistic" else None
-    mosaic = vm.weight_mosaic(shown[i], zmax=lim, labels=labels, diff=diff, height=MOSAIC_H,
+    rows, cols = vm.grid_shape(min(len(snaps[0]), vm.MAX_TILES))
+    height = int(np.clip(150 + 560 * rows / cols, 400, MOSAIC_H))  # 2x5 digit tiles need less room than 8x8
+    mosaic = vm.weight_mosaic(shown[i], zmax=lim, labels=labels, diff=diff, height=height,
                               title=title_for(run, i, len(snaps), epochs[i], diff))
-    stats = vm.weight_stats(np.asarray(epochs), shown, current=i, height=STATS_H, lim=lim)
+    stats = vm.weight_stats(np.asarray(epochs), shown, current=i, height=height, lim=lim)
     return mosaic, stats
 
 
-def show_snapshot(session: Session, index: float, diff: bool):
+def show_snapshot(session: Session, number: float, diff: bool):
+    """Slider value k (1-based) -> snapshot k - 1."""
     run = session.current if session else None
     view = run.view() if run else None
-    return figures(run, view, int(index), diff)
+    return figures(run, view, int(number) - 1, diff)
 
 
-def start_play(session: Session, index: float):
+def start_play(session: Session, number: float):
+    """Play from the current snapshot (from the first one when at the end)."""
     run = session.current if session else None
     n = len(run.view()["snapshots"]) if run else 0
     if n < 2:
         return gr.skip(), gr.Timer(active=False)
-    return (0 if index >= n - 1 else int(index)), gr.Timer(active=True)
+    return (1 if number >= n else int(number)), gr.Timer(active=True)
 
 
-def play_tick(session: Session, index: float, diff: bool):
+def play_tick(session: Session, number: float, diff: bool):
     """Advance the timeline one snapshot; stop at the end."""
     run = session.current if session else None
     if run is None:
         return gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False)
     view = run.view()
     n = len(view["snapshots"])
-    i = min(int(index) + 1, n - 1)
-    mosaic, stats = figures(run, view, i, diff)
-    return i, mosaic, stats, gr.Timer(active=i < n - 1)
+    k = min(int(number) + 1, n)
+    mosaic, stats = figures(run, view, k - 1, diff)
+    return k, mosaic, stats, gr.Timer(active=k < n)
 
 
 def feature_maps(session: Session, key_index: float):
