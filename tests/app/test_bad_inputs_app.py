@@ -112,3 +112,37 @@ def test_the_app_still_answers_after_all_that(client, tmp_path):
     msg, out = message_of(lambda: client.predict(handle_file(str(write_image(good, tmp_path))), "bundled", "auto",
                                                  True, True, api_name="/predict_image"))
     assert out is not None and "7" in msg
+
+
+# The gate lab's controls, as the page sends them. The learning-rate box accepts typed
+# values (the other controls are pickers and steppers that Gradio bounds itself): bad
+# ones are refused with a notice and the previous settings stay.
+CONTROL_KEYS = ("lr",)
+
+
+def gate_controls(**change) -> list:
+    from nnplay.app.gates.session import picker_value
+    from nnplay.engine.gates import GateConfig
+
+    d = GateConfig()
+    choice, bits = picker_value(d.gate)
+    if "gate" in change:
+        g = change.pop("gate")
+        choice, bits = (g, bits) if not set(g) <= set("0123456789") else ("custom", g)
+    values = dict(gate=choice, bits=bits, sampling=d.sampling, n_points=d.n_points, noise=d.noise,
+                  train_ratio=d.train_ratio, features=list(d.features), hidden=",".join(map(str, d.hidden)),
+                  activation=d.activation, optimizer=d.optimizer, lr=d.lr, batch_size=d.batch_size,
+                  regularization=d.regularization, reg_rate=d.reg_rate, seed=d.seed)
+    values.update(change)
+    return list(values.values())
+
+
+@pytest.mark.parametrize("case", [c for c in cases("gates", "app") if set(c.value) <= set(CONTROL_KEYS)], ids=repr)
+def test_gate_controls_refuse_bad_values(case):
+    from nnplay.app.gates import handlers
+    from nnplay.engine.gates import GateConfig
+
+    out = handlers.on_config(None, *gate_controls(**case.value))
+    session = out[0]
+    assert session.cfg == GateConfig()  # the previous (default) settings are kept
+    assert re.search(case.words, session.message, re.I), session.message

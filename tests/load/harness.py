@@ -45,6 +45,7 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
+HTTPX = {"timeout": 120}  # a slow answer is measured as latency, not counted as a client-side error
 
 # Each gate session trains a different truth table (rows 00, 01, 10, 11).
 GATES = {"XOR": (0, 1, 1, 0), "XNOR": (1, 0, 0, 1), "AND": (0, 0, 0, 1), "NOR": (1, 0, 0, 0),
@@ -246,7 +247,7 @@ def predictor(url, digits, n, start, folder, activity, rep: Report, lock, barrie
     """A new client (its own session) that predicts n digits; returns the open client."""
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
+    client = Client(url, verbose=False, httpx_kwargs=HTTPX)
     if barrier is not None:
         barrier.wait()
     predictions(client, digits, n, start, folder, activity, rep, lock, think)
@@ -279,7 +280,7 @@ def gate_session(url, gate, sc: Scenario, activity, rep: Report, lock, clients):
     """Train `gate` in this client's session, then ask the session's own model for the table."""
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
+    client = Client(url, verbose=False, httpx_kwargs=HTTPX)
     clients.append(client)
     table = GATES[gate]
     rows = [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -305,7 +306,7 @@ def gate_session(url, gate, sc: Scenario, activity, rep: Report, lock, clients):
 def mnist_training(url, settings, activity, rep: Report, lock, clients):
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
+    client = Client(url, verbose=False, httpx_kwargs=HTTPX)
     clients.append(client)
     try:
         with activity:
@@ -338,7 +339,7 @@ def run(sc: Scenario, log=print) -> Report:
         digits = make_digits(folder)
         server.wait_ready()
         log(f"server up on {server.url} (pid {server.proc.pid}), {server.rss_mb():.0f} MB")
-        watcher = Client(server.url, verbose=False)
+        watcher = Client(server.url, verbose=False, httpx_kwargs=HTTPX)
 
         # warm-up: every client predicts, then one whole round of the mix (trainings
         # included) whose training sessions are then closed and released
@@ -410,7 +411,7 @@ def _closed_session_stops_training(url, watcher, sc: Scenario) -> bool:
     """A session starts a long MNIST training and closes mid-way: the server must stop it."""
     from gradio_client import Client
 
-    client = Client(url, verbose=False)
+    client = Client(url, verbose=False, httpx_kwargs=HTTPX)
     job = client.submit(sc.long_mnist, api_name="/train")
     started = _wait_for(lambda: stats(watcher), lambda s: s["trainings"]["running"] >= 1, 60)
     if started["trainings"]["running"] < 1:
