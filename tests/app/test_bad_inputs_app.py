@@ -146,3 +146,25 @@ def test_gate_controls_refuse_bad_values(case):
     session = out[0]
     assert session.cfg == GateConfig()  # the previous (default) settings are kept
     assert re.search(case.words, session.message, re.I), session.message
+
+
+MNIST_CONTROLS = ("model", "hidden", "lr", "optimizer", "batch_size", "epochs")
+
+
+@pytest.mark.parametrize("case", cases("mnist", "app"), ids=repr)
+def test_mnist_train_button_refuses_bad_values(case):
+    """The MNIST lab's Train button with the bad value typed into its control: a message
+    in the page, and no training started."""
+    from nnplay.app.mnist import train
+    from nnplay.app.mnist.runs import Session
+
+    r = train.recipe(case.value.get("model", "mlp"))
+    values = dict(model=case.value.get("model", "mlp"), hidden=",".join(map(str, r["hidden"])), lr=r["lr"],
+                  optimizer=r["optimizer"], batch_size=r["batch_size"], epochs=r["epochs"],
+                  weight_decay=r["weight_decay"], dropout=r["dropout"], schedule=r["schedule"],
+                  augment=r["augment"], seed=0, quick=True)
+    values.update({k: v for k, v in case.value.items() if k in MNIST_CONTROLS})
+    session = Session()
+    status, *_ = train.on_train(session, *values.values())
+    assert session.runs == []
+    assert re.search(case.words, str(status), re.I), status
