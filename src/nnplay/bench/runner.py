@@ -29,7 +29,7 @@ TITLES = {
     "g": "bundled model: predict one 280x280 drawing",
     "h": "app: cold start, RSS after loading MNIST",
     "ddp": "2 ranks x 1 thread vs 1 rank x 2 threads",
-    "levers": "speed levers, default CNN, 1 epoch each",
+    "levers": "speed levers, default CNN, 10k images each",
 }
 
 
@@ -45,9 +45,11 @@ def row_function(key: str):
 
 
 def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, threads: int = 2,
-            progress=None) -> dict:
+            progress=None, out: str | Path | None = None) -> dict:
     """Run `rows` and return {"machine", "quick", "rows": {key: dict}, ...}.
-    `progress(key, row_dict)` is called after each row (the CLI prints a line)."""
+    `progress(key, row_dict)` is called after each row (the CLI prints a line).
+    With `out`, the JSON is rewritten after every row ("complete": false until the
+    end), so an interrupted run keeps what it measured."""
     from .mnist_rows import BenchContext
 
     torch.set_num_threads(threads)
@@ -66,11 +68,17 @@ def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, thre
         ctx.results[key] = result
         if progress is not None:
             progress(key, result)
+        if out is not None:
+            write_json(_summary(info, quick, t_start, ctx.results, complete=False), out)
     info["load_average_at_end"] = machine.load_average()
+    return _summary(info, quick, t_start, ctx.results, complete=True)
+
+
+def _summary(info: dict, quick: bool, t_start: float, rows: dict, complete: bool) -> dict:
     return {
-        "format": "nnplay-bench", "version": 1, "quick": quick, "machine": info,
+        "format": "nnplay-bench", "version": 1, "quick": quick, "complete": complete, "machine": info,
         "total_seconds": round(time.perf_counter() - t_start, 1),
-        "rows": ctx.results,
+        "rows": rows,
     }
 
 

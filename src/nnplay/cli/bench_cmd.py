@@ -56,9 +56,10 @@ def run(args) -> int:
     def progress(key, r):
         print(f"[{key}] {r.get('result', '')}  ({r.get('bench_seconds', 0):.1f} s)", file=sys.stderr, flush=True)
 
+    out = Path(args.out or default_out(args.quick))
     results = runner.run_all(quick=args.quick, rows=rows, data_dir=args.data_dir, threads=args.threads,
-                             progress=progress)
-    out = runner.write_json(results, args.out or default_out(args.quick))
+                             progress=progress, out=out)
+    runner.write_json(results, out)
     if args.markdown:
         from nnplay.engine.checkpoint import atomic_write_text
 
