@@ -50,7 +50,7 @@ def server_frame(n: int = 200, speed: int = 2) -> dict:
         total.append(t2 - t0)
         step.append(t1 - t0)
         figs.append(t2 - t1)
-    size = sum(len(o.plot) for o in out[:4])
+    size = sum(len(o if isinstance(o, str) else o.plot) for o in out[:4])
     return {"network": "2-[8,8]-1", "epochs_per_update": speed, "updates": n, "update": _ms(total),
             "train_step_and_grids": _ms(step), "figures_and_panels": _ms(figs), "plot_json_bytes": size}
 

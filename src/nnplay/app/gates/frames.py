@@ -1,8 +1,8 @@
 """One screen update of the gate lab: every figure and panel for a snapshot.
 
 `frame(session, snap)` returns the values for `FRAME_KEYS`, in that order; the tab wires
-them to its components. Figures go out as `PlotData` holding the figure's JSON, which is
-what `gr.Plot` would make of a figure anyway.
+them to its components. Figures go out as plotly JSON text for the tab's live plot blocks
+(see layout.live_plot), which redraw in place with Plotly.react.
 """
 
 from __future__ import annotations
@@ -10,26 +10,18 @@ from __future__ import annotations
 import html
 
 import gradio as gr
-from gradio.components.plot import PlotData
 
 from nnplay.viz import gates as vg
 
 from .session import Session, node_names
 
 FRAME_KEYS = ["boundary", "network", "curves", "neuron", "truth", "epoch", "status", "timeline", "try_out"]
-
-
 PLOT_CONFIG = ',"config":{"displayModeBar":false,"scrollZoom":false,"responsive":true}}'
 
 
 def live(spec: dict) -> str:
     """A figure spec -> the JSON a live plot block draws (fast JSON, no mode bar)."""
     return vg.to_json(spec)[:-1] + PLOT_CONFIG
-
-
-def plot(spec: dict) -> PlotData:
-    """A figure spec -> what gr.Plot shows."""
-    return PlotData(type="plotly", plot=live(spec))
 
 
 def frame(session: Session, snap=None, *, timeline: bool = True, light: bool = False) -> tuple:
@@ -50,10 +42,10 @@ def frame(session: Session, snap=None, *, timeline: bool = True, light: bool = F
     if light:
         curves = neuron = gr.skip()
     else:
-        curves = live(vg.curves_spec(tr.curve, cursor_epoch=snap.epoch))
+        curves = live(vg.curves_spec(tr.curve, cursor_epoch=snap.epoch, max_points=200))
         c, k = session.node or (len(tiles) - 1, 0)
         kind = "input" if c == 0 else ("output" if c == len(tiles) - 1 else "hidden")
-        neuron = plot(vg.neuron_spec(tiles[c][k], axis, f"{names[c][k]} at epoch {snap.epoch}", kind=kind))
+        neuron = live(vg.neuron_spec(tiles[c][k], axis, f"{names[c][k]} at epoch {snap.epoch}", kind=kind))
     out = [live(boundary), live(network), curves, neuron, truth_html(session.truth_rows(snap)),
            epoch_html(snap), status_html(session, snap)]
     n = len(tr.history)

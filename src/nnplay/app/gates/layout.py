@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import gradio as gr
+import plotly.graph_objects as go
 
 from nnplay.engine.gates import GateConfig
 from nnplay.engine.gates.config import CHOICES, MAX_LAYERS, MAX_POINTS
@@ -141,7 +142,7 @@ def network_column(ui: SimpleNamespace) -> None:
                                       min_width=90, scale=2)
                 ui.set_weight = gr.Button("Set", size="sm", scale=1, min_width=50, elem_id="gates-set-weight")
         with gr.Column(scale=1, min_width=220):
-            ui.neuron = gr.Plot(show_label=False, elem_id="gates-neuron")
+            ui.neuron = live_plot("gates-neuron")
 
 
 def output_column(ui: SimpleNamespace) -> None:
@@ -183,6 +184,8 @@ def bottom(ui: SimpleNamespace) -> None:
 
 def build_layout() -> SimpleNamespace:
     ui = SimpleNamespace()
+    # An empty, hidden gr.Plot: it makes Gradio load its Plotly bundle (window.Plotly) for the live plots.
+    gr.Plot(value=go.Figure(), elem_classes="gates-plotly-loader", show_label=False, container=False)
     top_bar(ui)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=260):

@@ -91,4 +91,6 @@ CSS = """
 CSS += """
 #gates-root .gates-live-plot {background: var(--block-background-fill); border: 1px solid var(--block-border-color);
   border-radius: var(--block-radius); padding: 4px; min-height: 120px}
+#gates-root .gates-plotly-loader {position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; opacity: 0; pointer-events: none}
 """
