@@ -2,7 +2,8 @@
 
 Where the four files are looked for, in order:
 
-1. an explicit folder: the `data_dir` argument (CLI `--data-dir`) or `NNPLAY_DATA_DIR`;
+1. an explicit folder: the `data_dir` argument (CLI `--data-dir`) or `NNPLAY_DATA_DIR`
+   (used as given: when the files are not there, that is an error, not a fallback);
 2. the repository's committed copy, `data/mnist/` (only when running from a clone);
 3. the user cache, `~/.cache/nnplay/mnist` (or `$XDG_CACHE_HOME/nnplay/mnist`);
 4. a download from a public mirror into that cache, checked by MD5;
@@ -83,8 +84,26 @@ def has_mnist(folder: Path) -> bool:
 
 
 def _urlopen(url: str, timeout: float = 20):  # a seam the tests replace so they never touch the network
+    import socket
+    import threading
     import urllib.request
+    from urllib.parse import urlparse
 
+    # An offline machine can spend minutes in DNS lookups, which urlopen's timeout does
+    # not cover; resolve the host in a helper thread and give up after a few seconds.
+    host, found = urlparse(url).hostname, []
+
+    def resolve():
+        try:
+            found.append(socket.getaddrinfo(host, 443))
+        except OSError:
+            pass
+
+    t = threading.Thread(target=resolve, daemon=True)
+    t.start()
+    t.join(5.0)
+    if not found:
+        raise OSError(f"cannot reach {host} (no network?)")
     return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - fixed https mirrors
 
 
@@ -96,7 +115,10 @@ def download(folder: Path) -> Path:
     """
     from tqdm.auto import tqdm  # a progress bar is the one thing from outside torch/numpy here
 
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DataError(f"cannot create {folder} ({e.strerror or e})") from None
     for name in FILES:
         target = folder / f"{name}.gz"
         if target.exists():
@@ -146,20 +168,21 @@ def locate(data_dir: str | os.PathLike | None = None, *, allow_download: bool | 
         allow_download = os.environ.get("NNPLAY_OFFLINE", "") not in ("1", "true", "yes")
     explicit = data_dir if data_dir not in (None, "") else os.environ.get("NNPLAY_DATA_DIR") or None
     if explicit is not None:
+        # A folder the user named is used as it is: no silent fallback, no download into it.
         folder = Path(explicit).expanduser()
         if has_mnist(folder):
             return folder
-        where = f"{folder} (from {'--data-dir' if data_dir else 'NNPLAY_DATA_DIR'})"
-        candidates = [folder]
-    else:
-        for folder in (REPO_DATA, cache_dir()):
-            if has_mnist(folder):
-                return folder
-        where = f"{REPO_DATA if REPO_DATA.parent.exists() else ''} {cache_dir()}".strip()
-        candidates = [cache_dir()]
+        missing = [n for n in FILES if _find(folder, n) is None] if folder.is_dir() else []
+        what = f"lacks {', '.join(missing)}" if missing else "does not exist"
+        raise DataError(f"MNIST not found: {folder} (from {'--data-dir' if data_dir else 'NNPLAY_DATA_DIR'}) "
+                        f"{what}; {where_to_put()}")
+    for folder in (REPO_DATA, cache_dir()):
+        if has_mnist(folder):
+            return folder
+    where = ", ".join(str(f) for f in (REPO_DATA, cache_dir()) if f == cache_dir() or REPO_DATA.parent.exists())
     if allow_download:
         try:
-            return download(candidates[0])
+            return download(cache_dir())
         except DataError as e:
             raise DataError(f"MNIST not found in {where} and {e}; {where_to_put()}") from None
     raise DataError(f"MNIST not found in {where}; {where_to_put()}")
