@@ -80,7 +80,7 @@ def on_load(request: gr.Request):
         cfg = GateConfig.from_query(params)
         session = Session.new(cfg)
         if params:
-            session.notify(f"Settings from the link applied: {cfg.to_query() or 'defaults'}.", "ok")
+            session.notify("Settings from the link applied (see the link box below).", "ok")
     except NnplayError as e:
         session = Session.new()
         session.notify(f"The link's settings could not be used ({e}); showing the defaults instead.", "bad")

@@ -28,7 +28,7 @@ INFO = {
     "node": "or click a node in the diagram",
     "edge": "or click an edge near its right end; then type a weight and press Set",
     "weight": "then press Set (or Enter)",
-    "try_x": "any value, not only 0 or 1",
+    "try_x": "any value",
     "try_bit": "tick for 1",
     "link": "a URL that opens the lab with these settings",
 }
@@ -76,7 +76,7 @@ CSS = """
 #gates-truth tr.ok td {background: #dcfce7; color: #14532d}
 #gates-truth tr.bad td {background: #fee2e2; color: #7f1d1d}
 #gates-truth .verdict {margin-top: 6px; font-size: 13px}
-#gates-status {min-height: 1.6em; font-size: 14px; align-self: center}
+#gates-status {min-height: 1.6em; font-size: 14px; align-self: center; overflow-wrap: anywhere}
 #gates-topbar .gates-transport {flex-wrap: nowrap; align-items: center}
 #gates-topbar .gates-transport button {height: 44px; white-space: nowrap; min-width: 96px}
 #gates-status .msg-warn {color: #b45309}
