@@ -63,6 +63,22 @@ def test_nothing_anywhere_says_where_to_put_files(isolated):
         mdata.locate(isolated / "empty", allow_download=False)
 
 
+def test_explicit_folder_is_not_a_fallback(isolated, monkeypatch):
+    """A folder the user names must hold the files; the error lists the missing ones."""
+    partial = isolated / "partial"
+    partial.mkdir()
+    shutil.copy(MNIST / "t10k-labels-idx1-ubyte.gz", partial)
+    _copy_mnist(isolated / "cache" / "nnplay" / "mnist")  # a good cache must not be used instead
+    with pytest.raises(DataError) as e:
+        mdata.locate(partial)
+    assert "train-images-idx3-ubyte" in str(e.value) and "--data-dir" in str(e.value)
+    assert "t10k-labels-idx1-ubyte," not in str(e.value).split("lacks")[1].split(";")[0]
+    monkeypatch.setenv("NNPLAY_DATA_DIR", str(isolated / "nowhere"))
+    with pytest.raises(DataError, match="NNPLAY_DATA_DIR"):
+        mdata.locate()
+    assert not (isolated / "nowhere").exists()  # nothing created
+
+
 def test_download_writes_verified_files_into_cache(isolated, monkeypatch):
     """A fake mirror serving the real bytes: files land in the cache and load."""
     served = []
