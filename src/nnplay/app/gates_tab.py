@@ -54,7 +54,7 @@ def build() -> gr.Blocks:
         for i, btn in enumerate(ui.bit_buttons):
             btn.click(lambda s, i=i: h.on_flip(s, i), state, full_out, **quiet)
 
-        timer = gr.Timer(1.0 / h.FPS, active=False)
+        timer = gr.Timer(h.TICK, active=False)
         ui.play.click(h.on_play, state, [timer, *frame_out], **quiet)
         timer.tick(h.on_tick, state, [timer, *frame_out], concurrency_limit=None, **quiet)
         ui.pause.click(h.on_pause, state, [timer, *frame_out], **quiet)

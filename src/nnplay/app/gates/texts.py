@@ -41,7 +41,7 @@ ABOUT = """
   their true label. *Discretize* shows only the decision (p ≥ 0.5). The star is your "try an input" point.
 - **Network** (middle): every node drawn as a small heatmap of its activation over the same square, so you
   see what each neuron has learned to detect. Lines are weights: **blue positive, orange negative**, wider when
-  larger. Click a node to enlarge it, or an edge's arrow end to edit its weight.
+  larger. Click a node to enlarge it, or an edge near its right end to edit its weight.
 - **Curves**: loss (log scale) and accuracy on the training and test points; the dotted line marks the epoch
   shown by the timeline.
 - **Truth table**: each input row with the network's probability and its 0/1 answer, green when right.
