@@ -40,10 +40,11 @@ def test_quick_bench_reports_every_row(tmp_path):
     assert rows["h"]["rss_mb_after_mnist"] >= rows["h"]["rss_mb_at_start"] > 0
     ddp = rows["ddp"]
     assert ddp["two_ranks_one_thread"]["world_size"] == 2 and ddp["one_rank_two_threads"]["world_size"] == 1
+    assert ddp["one_rank_two_threads"]["threads_per_rank"] == 2 and ddp["two_ranks_one_thread"]["threads_per_rank"] == 1
     assert ddp["two_ranks_one_thread"]["max_rank_weight_diff"] == 0.0
     assert ddp["winner"] in ("2 ranks x 1 thread", "1 rank x 2 threads")
 
-    assert [v["lever"] for v in rows["levers"]["variants"]][:3] == ["default", "1 thread", "2 threads"]
+    assert len(rows["levers"]["variants"]) == 5 and rows["levers"]["variants"][0]["lever"].startswith("default")
     assert all(v["train_seconds"] > 0 for v in rows["levers"]["variants"])
 
     # The table renderers list every row.

@@ -30,8 +30,8 @@ def register(sub) -> None:
     p.add_argument("--rows", default=",".join(ROWS),
                    help=f"comma-separated rows to run (default all: {','.join(ROWS)})")
     p.add_argument("--threads", type=int, default=None,
-                   help="torch threads for the in-process rows (default 2; 1 with --quick, which stays "
-                        "quick on a busy machine)")
+                   help="torch threads for the in-process rows, reference included (default 1, as the "
+                        "nnplay recipes: 2 threads collapse on a busy machine; the levers row compares both)")
     p.add_argument("--data-dir", help="folder holding the MNIST files (default: the usual search)")
     p.set_defaults(func=run)
 
@@ -49,7 +49,7 @@ def run(args) -> int:
     if unknown or not rows:
         raise ConfigError(f"unknown row(s) {', '.join(unknown) or '(none)'}; choose from {','.join(runner.ROWS)}")
     if args.threads is None:
-        args.threads = 1 if args.quick else 2
+        args.threads = 1
     if not 1 <= args.threads <= 256:
         raise ConfigError(f"--threads must be between 1 and 256, got {args.threads}")
 

@@ -209,6 +209,11 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
 
     torch.manual_seed(cfg.seed)  # same initial weights everywhere (DDP would copy rank 0's anyway)
     model = build_model(cfg.model, cfg.hidden, cfg.dropout)
+    # channels_last, as the single-process trainer does for the CNNs: (N, H, W, C) memory
+    # order is what oneDNN's fast CPU convolutions want (see docs/pretrained.md).
+    channels_last = cfg.model in ("cnn", "lenet5")
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     # Wrapping broadcasts rank 0's parameters and buffers, then hooks every parameter
     # so backward() all-reduces its gradient in buckets while the rest of backward runs.
     ddp = DDP(model)
@@ -237,6 +242,8 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
             xb, yb = x_all[idx], y_all[idx]            # (B/W,1,28,28), (B/W,)
             if cfg.augment:
                 xb = random_shift(xb, 2, shift_gen)
+            if channels_last:
+                xb = xb.contiguous(memory_format=torch.channels_last)
             lr = cfg.lr * one_cycle(step / max(1, total)) if cfg.schedule == "onecycle" else cfg.lr
             for group in optimizer.param_groups:
                 group["lr"] = lr
