@@ -67,6 +67,8 @@ def progress_html(view: dict | None, name: str = "", planned_epochs: int = 0) ->
     test = curve["test_acc"][-1] if curve["test_acc"] else None
     state = {"waiting": "waiting for a free slot…", "running": "training", "done": "finished",
              "stopped": "stopped"}[view["status"]]
+    if view["status"] == "running" and view["message"] == "stopping":
+        state = "stopping (measuring the test accuracy)…"
     bits = [f"<b>run {name}</b> · {state}", f"epoch {epoch:.2f} / {planned_epochs}",
             f"{view['examples_per_sec']:,.0f} examples/s", f"lr {view['lr']:.2g}"]
     if test is not None:

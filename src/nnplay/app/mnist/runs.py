@@ -141,6 +141,8 @@ class Run:
                 self.status, self.message = "error", f"training failed: {e}"
 
     def stop(self) -> None:
+        if self.running:
+            self.message = "stopping"
         if self.trainer is not None:
             self.trainer.stop()
         elif self.status == "waiting":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import gradio as gr
 
 from nnplay.engine.choices import OPTIMIZERS
@@ -12,6 +14,8 @@ from nnplay.viz import mnist_inspect as vi
 from . import compare, weights
 from .common import model_choices, note, progress_html
 from .runs import QUICK_TRAIN, Session
+
+log = logging.getLogger(__name__)
 
 MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
           ("Small CNN (batch norm)", "cnn"), ("LeNet-5", "lenet5")]
@@ -117,11 +121,15 @@ def poll(session: Session, diff: bool, digit: float):
            mosaic, stats, timeline)
     if run.running:
         return out + (gr.skip(),) * rest
-    choices = model_choices(session)
-    latest = choices[-1][1]
-    return out + (gr.Timer(active=False), gr.Dropdown(choices=choices, value=latest),
-                  gr.Dropdown(choices=choices, value=latest), *compare.refresh(session),
-                  *weights.feature_maps(session, digit))
+    try:
+        choices = model_choices(session)
+        latest = choices[-1][1]
+        extras = (gr.Dropdown(choices=choices, value=latest), gr.Dropdown(choices=choices, value=latest),
+                  *compare.refresh(session), *weights.feature_maps(session, digit))
+    except Exception:  # never leave the timer ticking on a failed last tick
+        log.exception("MNIST tab: updating the page after run %s failed", run.name)
+        extras = (gr.skip(),) * (rest - 1)
+    return out + (gr.Timer(active=False), *extras)
 
 
 def wire(ui) -> None:

@@ -37,7 +37,7 @@ def build(ui) -> None:
         ui.diff = gr.Checkbox(False, label="Change since start (Wₜ − W₀)", scale=1, min_width=200)
     with gr.Row(visible=False, equal_height=False) as ui.act_row:
         with gr.Column(scale=1, min_width=200):
-            ui.act_digit = gr.Slider(0, 999, value=0, step=1, label="Test digit for the feature maps")
+            ui.act_digit = gr.Slider(0, 999, value=0, step=1, label="Test digit #")
             ui.act_image = gr.Image(label="Input", height=150, width=150, interactive=False,
                                     buttons=[])
         ui.act_plot = gr.Plot(label="First-layer feature maps", show_label=False, scale=3)
