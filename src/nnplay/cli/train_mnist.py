@@ -40,7 +40,7 @@ def register(labs) -> None:
     p.add_argument("--dropout", type=float, help="dropout probability (default 0)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--subset", type=int, help="train on the first N images only (default: all 60,000)")
-    p.add_argument("--threads", type=int, help="CPU threads for torch (default 1; 0 = torch's choice)")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default 2; 0 = torch's choice)")
     p.add_argument("--data-dir", help="folder with the MNIST files (default: NNPLAY_DATA_DIR, data/mnist, "
                                       "~/.cache/nnplay/mnist, else download)")
     p.add_argument("--out", help="checkpoint path (default runs/mnist-<model>.safetensors)")

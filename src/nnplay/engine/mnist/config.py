@@ -35,8 +35,9 @@ class MnistConfig(ConfigBase):
     augment: bool = False                 # random shifts of up to 2 px (in memory, per batch)
     seed: int = 0                         # initial weights and batch order
     subset: int = 0                       # train on the first N images only (0 = all 60,000)
-    threads: int = 1                      # torch.set_num_threads (0 = leave torch's default); 1 measured
-                                          # as fast as 2 for these small nets, and far steadier on a busy CPU
+    threads: int = 2                      # torch.set_num_threads (0 = torch's default): with channels_last
+                                          # 2 threads ran an epoch in ~4.5 s against ~8.4 s for 1 on a
+                                          # quiet 2-core CPU (see docs/pretrained.md)
 
     def validate(self) -> "MnistConfig":
         if self.model not in MODELS:
