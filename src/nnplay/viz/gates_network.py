@@ -102,8 +102,7 @@ def network_spec(weights: Sequence[np.ndarray], tiles: Sequence[np.ndarray],
     for (pos, b), (gx, gy) in sorted(groups.items()):
         traces.append(dict(type="scatter", mode="lines", x=gx, y=gy, hoverinfo="skip",
                            name=f"{'+' if pos else '-'}w bin {b}",
-                           line=dict(color=BLUE if pos else ORANGE, width=BIN_WIDTHS[b]),
-                           opacity=0.85))
+                           line=dict(color=BLUE if pos else ORANGE, width=BIN_WIDTHS[b])))
     if selected_edge is not None:
         li, o, j = selected_edge
         if 0 <= li < len(weights) and o < sizes[li + 1] and j < sizes[li]:
