@@ -201,12 +201,14 @@ def compare_runs(runs: list[dict], *, height: int = 340) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=f"{r.get('name', i + 1)}: {lab}",
                                  line=dict(color=PALETTE[i % len(PALETTE)], width=2), marker=dict(size=6)))
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
-    fig.update_yaxes(title_text="test accuracy", tickformat=".0%")
+    fig.update_yaxes(title_text="test accuracy", tickformat=".0%", title_standoff=12)
     if not runs:
         fig.add_annotation(text="Train a model to see its test-accuracy curve here.", showarrow=False,
                            x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color="#6b7280"))
-    return base_layout(fig, height=height, legend=dict(orientation="v", x=1.02, y=1, xanchor="left"),
-                       title="test accuracy of every run in this session")
+    base_layout(fig, height=height, legend=dict(orientation="v", x=1.02, y=1, xanchor="left"),
+                title="test accuracy of every run in this session (legend: what differed)")
+    fig.update_layout(margin=dict(l=70))
+    return fig
 
 
 def per_class_bars(acc: np.ndarray, *, height: int = 260, overall: float | None = None) -> go.Figure:

@@ -9,13 +9,14 @@ from nnplay.viz import mnist_inspect as vi
 from .runs import Session
 
 COLUMNS = ["run", "model", "quick", "what differed", "hidden", "lr", "optimizer", "batch", "epochs",
-           "weight decay", "dropout", "schedule", "augment", "seed", "test accuracy", "time (s)", "status"]
+           "L2", "dropout", "schedule", "augment", "seed", "test acc.", "time (s)", "status"]
 
 
 def build(ui) -> None:
-    ui.compare_plot = gr.Plot(vi.compare_runs([]), label="Test accuracy of every run", elem_id="mnist-compare")
+    ui.compare_plot = gr.Plot(vi.compare_runs([]), label="Test accuracy of every run", show_label=False,
+                              elem_id="mnist-compare")
     ui.compare_table = gr.Dataframe(headers=COLUMNS, value=[], label="Runs of this session", interactive=False,
-                                    elem_id="mnist-runs-table", wrap=True)
+                                    elem_id="mnist-runs-table", wrap=False)
 
 
 def table(session: Session | None) -> list[list]:
