@@ -132,7 +132,6 @@ def network_column(ui: SimpleNamespace) -> None:
                     ui.neuron_plus.append(gr.Button("+", size="sm", min_width=28))
             ui.neuron_groups.append(col)
     ui.network = live_plot("gates-net", clickable=True)
-    ui.click = gr.Textbox(visible=False, elem_id="gates-click")
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=200):
             ui.node = gr.Dropdown([], label="Enlarged node", info=INFO["node"], elem_id="gates-node")
