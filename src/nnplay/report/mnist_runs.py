@@ -97,10 +97,11 @@ def figures(ctx, d: dict, test_x) -> dict:
         labels = None
         if name == "logistic":
             labels = [str(k % 10) if k < 10 else "" for k in range(len(w))]
-        fig = vm.weight_mosaic(w, zmax=lim, labels=labels, cols=cols, max_tiles=len(w),
-                               height=90 * len(snaps) + 60)
-        figs[f"weights_{name}"] = ctx.figures.save(f"mnist-weights-{name}", fig, width=900 if cols > 10 else 760,
-                                                   height=90 * len(snaps) + 60)
+        width = 900 if cols > 10 else 760
+        tile = (width - 150) / cols  # px per tile: the colour bar and margins take ~150 px
+        height = int(len(snaps) * tile + 70)
+        fig = vm.weight_mosaic(w, zmax=lim, labels=labels, cols=cols, max_tiles=len(w), height=height)
+        figs[f"weights_{name}"] = ctx.figures.save(f"mnist-weights-{name}", fig, width=width, height=height)
     return figs
 
 
