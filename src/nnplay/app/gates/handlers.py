@@ -3,7 +3,7 @@ the tab wires: SYNC (controls that mirror the config) and FRAME (figures and pan
 
 from __future__ import annotations
 
-import time
+import functools
 
 import gradio as gr
 
@@ -20,6 +20,18 @@ FPS = 15  # replay frames per second
 TICK = 0.05  # live-update timer period: at most 20 updates/s; a tick waits for the previous one
 HEAVY_EVERY = 3  # while playing, the curves and the enlarged neuron are redrawn every 3rd update
 REPLAY_SECONDS = 6.0
+
+
+def locked(fn):
+    """Run a handler holding its session's lock: a live tick and a click of the same visitor
+    run in different worker threads and must not interleave on one trainer."""
+    @functools.wraps(fn)
+    def wrapper(session, *args, **kw):
+        if session is None:
+            return fn(session, *args, **kw)
+        with session.lock:
+            return fn(session, *args, **kw)
+    return wrapper
 
 
 def ensure(session: Session | None) -> Session:
@@ -90,6 +102,7 @@ def on_load(request: gr.Request):
     return full(session)
 
 
+@locked
 def on_config(session, *values):
     session = ensure(session)
     try:
@@ -107,6 +120,7 @@ def _apply_hidden(session: Session, hidden: tuple[int, ...]) -> tuple:
     return full(session)
 
 
+@locked
 def on_layers(session, delta: int):
     session = ensure(session)
     hidden = list(session.cfg.hidden)
@@ -120,6 +134,7 @@ def on_layers(session, delta: int):
     return _apply_hidden(session, tuple(hidden))
 
 
+@locked
 def on_neurons(session, layer: int, delta: int):
     session = ensure(session)
     hidden = list(session.cfg.hidden)
@@ -133,6 +148,7 @@ def on_neurons(session, layer: int, delta: int):
     return _apply_hidden(session, tuple(hidden))
 
 
+@locked
 def on_flip(session, i: int):
     session = ensure(session)
     bits = list(picker_value(session.cfg.gate)[1])
@@ -147,6 +163,7 @@ def on_flip(session, i: int):
 
 
 # ------------------------------------------------------------------ training
+@locked
 def on_play(session):
     """Start the timer; each tick trains `speed` epochs and redraws (see on_tick)."""
     session = ensure(session)
@@ -160,6 +177,7 @@ def on_play(session):
     return (gr.Timer(active=True), *frame(session))
 
 
+@locked
 def on_tick(session):
     """One live update: a training step, or the next replay frame. A tick is not sent while
     the previous one is pending, so a slow browser gets fewer updates, never a backlog."""
@@ -189,6 +207,7 @@ def stop(session: Session) -> None:
     session.replay = []
 
 
+@locked
 def on_pause(session):
     session = ensure(session)
     stop(session)
@@ -197,6 +216,7 @@ def on_pause(session):
     return (gr.Timer(active=False), *frame(session))
 
 
+@locked
 def on_step(session):
     session = ensure(session)
     stop(session)
@@ -207,6 +227,7 @@ def on_step(session):
     return frame(session, snap)
 
 
+@locked
 def on_reset(session):
     session = ensure(session)
     stop(session)
@@ -221,6 +242,7 @@ def on_speed(session, speed):
     return session
 
 
+@locked
 def on_view_option(session, discretize: bool, show_test: bool):
     session = ensure(session)
     session.discretize, session.show_test = bool(discretize), bool(show_test)
@@ -228,6 +250,7 @@ def on_view_option(session, discretize: bool, show_test: bool):
 
 
 # ------------------------------------------------------------------ timeline
+@locked
 def on_timeline(session, index):
     session = ensure(session)
     stop(session)
@@ -242,6 +265,7 @@ def on_timeline(session, index):
     return frame(session, timeline=False)
 
 
+@locked
 def on_replay(session):
     """Queue the recorded history (at most REPLAY_SECONDS worth of frames) for the timer."""
     session = ensure(session)
@@ -274,6 +298,7 @@ def current_weight(session: Session) -> float | None:
     return round(float(session.trainer.model.layers[li].weight.detach()[o, j]), 4)
 
 
+@locked
 def on_select(session, target: str):
     """A node/edge chosen in a dropdown or clicked in the diagram ('n:c:k' or 'e:l:o:i')."""
     session = ensure(session)
@@ -290,6 +315,7 @@ def on_select(session, target: str):
             *frame(session, timeline=False))
 
 
+@locked
 def on_set_weight(session, value):
     session = ensure(session)
     if session.edge is None:
@@ -307,6 +333,7 @@ def on_set_weight(session, value):
     return frame(session)
 
 
+@locked
 def on_try(session, mode: str, x1, x2, x3, s1, s2, s3):
     session = ensure(session)
     if mode == "sliders":
@@ -322,6 +349,7 @@ def on_try_mode(mode: str):
     return gr.Row(visible=sliders), gr.Row(visible=not sliders)
 
 
+@locked
 def on_export(session):
     from .export import export_zip
 

@@ -7,6 +7,7 @@ mutate it in place (the play generator and the pause button see the same object)
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import numpy as np
 import torch
@@ -55,6 +56,7 @@ class Session:
     playing: bool = False
     ticks: int = 0                  # live updates sent (the light/full frame rhythm)
     replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
+    lock: threading.RLock = dataclasses.field(default_factory=threading.RLock, repr=False, compare=False)
     message: str = ""               # the last notice shown in the status line
     level: str = "info"             # info | ok | warn | bad
 
