@@ -104,3 +104,21 @@ def test_space_requirements_match_the_package():
     assert {_name(r) for r in reqs} == {_name(d) for d in deps}
     assert "torch==2.13.0" in reqs  # the pinned CPU build, from the extra index
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in (ROOT / "requirements.txt").read_text()
+
+
+PY_FENCE = re.compile(r"^```python\s*\n(.*?)^```", re.M | re.S)
+API_DOCS = DOCS + [ROOT / "docs" / "api-gates.md"]
+
+
+def test_python_examples_compile_and_name_real_endpoints(client):
+    """Python blocks are valid Python, and every api_name they call is served by the app."""
+    named = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
+    used = set()
+    for doc in API_DOCS:
+        if not doc.exists():
+            continue
+        for k, block in enumerate(PY_FENCE.findall(doc.read_text(encoding="utf-8"))):
+            compile(block, f"{doc.name} python block {k + 1}", "exec")
+            used |= set(re.findall(r"api_name=[\"'](/[\w-]+)[\"']", block))
+    assert used, "no API example found in the docs"
+    assert used <= named, f"endpoints in the docs that the app does not serve: {sorted(used - named)}"
