@@ -50,7 +50,7 @@ def test_train_small_then_eval_and_human_output(tmp_path, capsys):
     assert main(["eval", str(ckpt)]) == 0  # in-process: the human table
     out = capsys.readouterr().out
     assert "digit" in out and "confusion matrix" in out and f"{res['test_accuracy']:.2%}" in out
-    assert main(["train", "mnist", "--model", "logistic", "--subset", "500", "--epochs", "1",
+    assert main(["train", "mnist", "--model", "logistic", "--subset", "500", "--epochs", "1", "--threads", "1",
                  "--out", str(tmp_path / "l.safetensors")]) == 0
     out = capsys.readouterr().out
     assert "epoch 1/1: test accuracy" in out and "saved" in out

@@ -21,7 +21,7 @@ def small():
 
 def test_short_cnn_training_learns(small):
     events = []
-    res = train(recommended("cnn", epochs=2), small, callback=events.append, every=5)
+    res = train(recommended("cnn", epochs=2, threads=1), small, callback=events.append, every=5)
     assert res.metrics["test_accuracy"] > 0.8  # chance is 0.1
     assert res.metrics["epochs"] == 2 and res.metrics["steps"] == 2 * 16
     epoch_ends = [e for e in events if e.test_acc is not None and not e.done]
@@ -35,7 +35,7 @@ def test_short_cnn_training_learns(small):
 
 def test_mlp_and_logistic_learn(small):
     for name in ("mlp", "logistic"):
-        res = train(recommended(name, epochs=2), small)
+        res = train(recommended(name, epochs=2, threads=1), small)
         assert res.metrics["test_accuracy"] > 0.75, name
 
 
