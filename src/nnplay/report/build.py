@@ -201,7 +201,7 @@ def render_limits(ctx, info, m) -> str:
         "## 6. Limits\n\n"
         "- One seed per MNIST model: differences of a few tenths of a percent between models or cells are "
         "within seed-to-seed variation (the sweeps of the gates use several seeds for that reason).\n"
-        f"- Short training ({epochs} epochs) and no distortions beyond ±2 px shifts: these are fast recipes for a "
+        f"- Short training ({epochs} epochs for the models of 4.2) and no distortions beyond ±2 px shifts: these are fast recipes for a "
         "class, not the best errors these architectures can reach.\n"
         f"- Times come from one run on a {info['nproc']}-core machine that may have been shared (see the load "
         "average above); compare them with each other, and see docs/benchmarks.md for same-run comparisons "
