@@ -51,7 +51,11 @@ class FigureWriter:
             raise ReportError("no Chrome/Chromium found to render the figures; install chromium or set "
                               "BROWSER_PATH to a Chrome executable")
         os.environ.setdefault("BROWSER_PATH", browser)
-        import kaleido
+        try:
+            import kaleido
+        except ImportError:
+            raise ReportError("the report draws its figures with kaleido; install it with "
+                              "`pip install 'kaleido>=1'` (it comes with `pip install -e .[test]`)") from None
 
         kaleido.start_sync_server(silence_warnings=True)
         self._started = True
