@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from nnplay.app.experiments import gates_experiments
 from nnplay.app.gates import api
 from nnplay.app.gates import handlers as h
 from nnplay.app.gates.layout import build_layout
@@ -29,6 +30,8 @@ def build() -> gr.Blocks:
         with gr.Column(elem_id="gates-root"):
             state = gr.State(None)
             ui = build_layout()
+            with gr.Accordion("Experiments: sweeps, seed ensembles and classic lessons", open=False):
+                gates_experiments(state)
         cfg_inputs = [ui.gate, ui.bits, ui.sampling, ui.n_points, ui.noise, ui.train_ratio, ui.features, ui.hidden,
                       ui.activation, ui.optimizer, ui.lr, ui.batch_size, ui.regularization, ui.reg_rate, ui.seed]
         sync_out = [*cfg_inputs[:6], ui.show_test, *cfg_inputs[6:], ui.speed, *ui.bit_buttons, *ui.neuron_groups,
