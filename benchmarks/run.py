@@ -23,7 +23,7 @@ from nnplay.bench.mnist_rows import BenchContext, row_a, row_b, row_c, row_d, ro
 __all__ = ["context", "row_a", "row_b", "row_c", "row_d", "row_e", "row_f", "row_g", "row_h", "row_ddp", "row_levers"]
 
 
-def context(quick: bool = False, data_dir: str | None = None, threads: int = 1) -> BenchContext:
+def context(quick: bool = False, data_dir: str | None = None, threads: int = 2) -> BenchContext:
     """What the rows share: the data (subsets when quick) and earlier rows' results
     (row b's ratio reads row a's epoch time, row d plans from row b's epoch time)."""
     return BenchContext(quick=quick, data_dir=data_dir, threads=threads)

@@ -44,7 +44,7 @@ def row_function(key: str):
     }[key]
 
 
-def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, threads: int = 1,
+def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, threads: int = 2,
             progress=None, out: str | Path | None = None) -> dict:
     """Run `rows` and return {"machine", "quick", "rows": {key: dict}, ...}.
     `progress(key, row_dict)` is called after each row (the CLI prints a line).

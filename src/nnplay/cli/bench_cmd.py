@@ -30,8 +30,8 @@ def register(sub) -> None:
     p.add_argument("--rows", default=",".join(ROWS),
                    help=f"comma-separated rows to run (default all: {','.join(ROWS)})")
     p.add_argument("--threads", type=int, default=None,
-                   help="torch threads for the in-process rows, reference included (default 1, as the "
-                        "nnplay recipes: 2 threads collapse on a busy machine; the levers row compares both)")
+                   help="torch threads for the in-process rows, reference included (default: the MNIST "
+                        "recipe's, MnistConfig().threads; the levers row compares 1 and 2)")
     p.add_argument("--data-dir", help="folder holding the MNIST files (default: the usual search)")
     p.set_defaults(func=run)
 
@@ -49,7 +49,9 @@ def run(args) -> int:
     if unknown or not rows:
         raise ConfigError(f"unknown row(s) {', '.join(unknown) or '(none)'}; choose from {','.join(runner.ROWS)}")
     if args.threads is None:
-        args.threads = 1
+        from nnplay.engine.mnist.config import MnistConfig
+
+        args.threads = MnistConfig().threads or 2
     if not 1 <= args.threads <= 256:
         raise ConfigError(f"--threads must be between 1 and 256, got {args.threads}")
 
