@@ -22,11 +22,13 @@ def main(argv=None) -> int:
     p.add_argument("--gates", type=int, default=4)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--max-trainings", type=int, default=1)
+    p.add_argument("--think", type=float, default=1.0, help="mean seconds between one client's predictions")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     os.environ.setdefault("NNPLAY_DATA_DIR", str(_data_dir()))
     sc = Scenario(predict_clients=args.clients, predictions_each=args.each, gate_sessions=args.gates,
-                  gate_rounds=args.rounds, max_trainings=args.max_trainings, warmup_rounds=2)
+                  gate_rounds=args.rounds, max_trainings=args.max_trainings, warmup_rounds=2,
+                  think=args.think)
     rep = run(sc, log=lambda *a: print(*a, file=sys.stderr, flush=True))
     s = rep.summary()
     checks = {

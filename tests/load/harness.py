@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -101,7 +102,7 @@ class Report:
 
     def summary(self) -> dict:
         return {
-            "errors": len(self.errors), "error_samples": [str(e)[:200] for e in self.errors[:5]],
+            "errors": len(self.errors), "error_samples": [str(e)[:400] for e in self.errors[:5]],
             "predictions": self.predictions,
             "predictions_during_training": len(self.latencies_training),
             "p95_during_training_s": round(self.p95_training, 3),
@@ -270,7 +271,8 @@ def predictions(client, digits, n, start, folder, activity, rep, lock, think=0.0
                 rep.predictions += 1
                 (rep.latencies_training if during else rep.latencies_idle).append(dt)
                 if got != digit[2]:
-                    rep.errors.append(f"prediction {got} != expected {digit[2]}: {message[-200:]}")
+                    text = re.sub(r"<[^>]+>", "", message)
+                    rep.errors.append(f"prediction {got} != expected {digit[2]}: {text[:300]}")
         except Exception as e:  # noqa: BLE001 - every failure is counted
             with lock:
                 rep.errors.append(f"predict: {type(e).__name__}: {e}")

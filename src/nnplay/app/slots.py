@@ -52,6 +52,7 @@ class TrainingSlots:
                         return False
                     self._cond.wait(0.2)
                 self._running.append(owner)
+                _lower_this_thread()
                 return True
             finally:
                 self._waiting.remove(owner)
@@ -72,6 +73,19 @@ class TrainingSlots:
     def counts(self) -> dict:
         with self._cond:
             return {"running": len(self._running), "waiting": len(self._waiting), "limit": self._limit}
+
+
+def _lower_this_thread() -> None:
+    """Run the calling (training) thread at a lower OS priority, so the operating system
+    gives request threads (predictions, pages) the CPU first. Linux applies setpriority
+    to a single thread when given its thread id; elsewhere this does nothing. The main
+    thread is left alone (it is the server itself, not a training)."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
 
 
 def _load_trim():
