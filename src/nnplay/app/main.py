@@ -26,7 +26,7 @@ CSS = """
 """
 
 # Gradio 6: theme, css and js are arguments of launch(), not of Blocks().
-LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS)
+LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS + mnist_tab.CSS)
 
 MAX_FILE_SIZE = "10mb"  # uploads larger than this are refused by the server
 DELETE_CACHE = (1800, 3600)  # every 30 min, delete uploaded/temporary files older than 1 h

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import gradio as gr
 
+from nnplay.app.experiments import mnist_experiments
 from nnplay.app.mnist import api, compare, draw, inspect, train, weights
 from nnplay.app.mnist.runs import Session, close_session
 
@@ -34,6 +35,8 @@ def build() -> gr.Blocks:
                 inspect.build(ui)
             with gr.Tab("Compare runs", id="mnist-compare-tab") as ui.compare_tab:
                 compare.build(ui)
+            with gr.Tab("Experiments", id="mnist-experiments-tab"):
+                mnist_experiments(ui.session)
         api.build(ui)
         draw.wire(ui)
         train.wire(ui)
