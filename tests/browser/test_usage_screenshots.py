@@ -99,3 +99,32 @@ def test_mnist_draw_annotated(page, app_url):
     placed = page.evaluate(ANNOTATE_JS, [list(p) for p in items])
     assert None not in placed
     page.screenshot(path=str(SCREENSHOTS / "usage-mnist-draw-annotated.png"))
+
+
+def test_experiments_sections(page, app_url):
+    """A small sweep in each lab's Experiments section, shown with its heatmap and table."""
+    page.goto(app_url)
+    page.wait_for_selector("#gates-truth table", timeout=LONG)
+    page.get_by_text("Experiments: sweeps, seed ensembles and classic lessons").click()
+    root = "#gates-experiments"
+    page.locator(root).wait_for(state="visible", timeout=LONG)
+    values = page.locator(f"{root} textarea")
+    values.nth(0).fill("0.03,0.3")
+    values.nth(1).fill("none,2,4-4")
+    page.click("#gates-sweep-run")
+    page.locator("#gates-sweep-status").filter(has_text="Done:").wait_for(timeout=LONG)
+    assert "6 of 6 cells" in page.locator("#gates-sweep-status").inner_text()
+    page.wait_for_timeout(800)
+    page.locator(root).screenshot(path=str(SCREENSHOTS / "usage-gates-experiments.png"))
+
+    page.get_by_role("tab", name="MNIST").click()
+    page.get_by_role("tab", name="Experiments").click()
+    root = "#mnist-experiments"
+    page.locator(root).wait_for(state="visible", timeout=LONG)
+    values = page.locator(f"{root} textarea")
+    values.nth(0).fill("32,128")
+    values.nth(1).fill("0.001,0.01")
+    page.click("#mnist-sweep-run")
+    page.locator("#mnist-sweep-status").filter(has_text="Done").wait_for(timeout=LONG * 2)
+    page.wait_for_timeout(800)
+    page.locator(root).screenshot(path=str(SCREENSHOTS / "usage-mnist-experiments.png"))
