@@ -151,3 +151,10 @@ def test_checkpoints_are_safetensors_only(tmp_path):
     path = save_checkpoint(tmp_path / "model.pt", {"w": torch.ones(2)}, kind="test", config={})
     assert path.suffix == ".safetensors" and not (tmp_path / "model.pt").exists()
     assert path.read_bytes()[8:9] == b"{"  # an 8-byte header length, then JSON: no pickle opcode
+
+
+def test_max_trainings_flag(launched, capsys):
+    assert main(["app", "--max-trainings", "3"]) == 0
+    assert launched[0]["max_trainings"] == 3
+    assert main(["app", "--max-trainings", "0"]) == 2
+    assert "error: --max-trainings must be from 1 to 64" in capsys.readouterr().err
