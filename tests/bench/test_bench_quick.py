@@ -30,7 +30,7 @@ def test_quick_bench_reports_every_row(tmp_path):
     m = saved["machine"]
     assert m["nproc"] >= 1 and m["cpu_model"] and m["torch"]
     # Values that must hold whatever the speed.
-    assert 0.1 < rows["a"]["test_accuracy"] <= 1.0 and rows["a"]["train_examples"] == 2000
+    assert 0.1 < rows["a"]["test_accuracy"] <= 1.0 and rows["a"]["train_examples"] == 1000
     assert rows["b"]["curve"] and rows["b"]["best_test_accuracy"] > 0.1
     assert rows["c"]["config"]["model"] == "mlp"
     assert rows["d"]["config"]["augment"] is True and 0 < rows["d"]["best_test_accuracy"] <= 1

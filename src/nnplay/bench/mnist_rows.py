@@ -48,7 +48,8 @@ def row_a(ctx: BenchContext) -> dict:
     """(a) pytorch/examples mnist/main.py: one epoch, batch 64, Adadelta."""
     from .reference import run_reference
 
-    r = run_reference(ctx.data(), epochs=1, threads=ctx.threads)
+    data = ctx.data().subset(1000, 500) if ctx.quick else ctx.data()  # quick: the heaviest net on less
+    r = run_reference(data, epochs=1, threads=ctx.threads)
     return {
         "row": "a", "title": "reference (pytorch/examples mnist) 1 epoch",
         "result": f"{r['epoch_seconds']:.1f} s/epoch, test {_pct(r['test_accuracy'])}",
