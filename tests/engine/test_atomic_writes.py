@@ -100,3 +100,16 @@ def test_killed_report_write_keeps_the_old_report(tmp_path):
     leftovers = kill_mid_write("text", target)
     assert leftovers and leftovers[0].stat().st_size < 64_000_000
     assert target.read_text() == "# the old report\n"
+
+
+def test_atomic_write_gives_an_ordinary_file_mode(tmp_path):
+    """mkstemp's 0600 must not leak into checkpoints and reports: others may read them."""
+    import stat
+
+    from nnplay.engine.checkpoint import atomic_write_text
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    target = tmp_path / "REPORT.md"
+    atomic_write_text(target, "hello\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # what open() would have made

@@ -26,6 +26,11 @@ from safetensors.torch import save as st_save
 from .errors import CheckpointError
 
 FORMAT = "nnplay-checkpoint"
+# mkstemp creates files readable by their owner only (0600); a checkpoint or report is an
+# ordinary file, so give it the usual mode (0666 minus the user's umask) before the rename.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
 VERSION = 1  # bump when the layout changes; readers refuse newer versions by name
 
 
@@ -36,6 +41,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), FILE_MODE)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
