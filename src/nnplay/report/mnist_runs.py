@@ -96,7 +96,7 @@ def figures(ctx, d: dict, test_x) -> dict:
         lim = vm.symmetric_limit(*[s[2] for s in snaps])
         labels = None
         if name == "logistic":
-            labels = [str(k % 10) if k < 10 else "" for k in range(len(w))]
+            labels = [str(k) for k in range(10)]  # the first row only: one label per digit
         width = 900 if cols > 10 else 760
         tile = (width - 150) / cols  # px per tile: the colour bar and margins take ~150 px
         height = int(len(snaps) * tile + 70)
