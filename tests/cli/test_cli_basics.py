@@ -42,3 +42,16 @@ def test_app_rejects_malformed_auth_without_traceback():
 def test_app_defaults_to_loopback():
     args = build_parser().parse_args(["app"])
     assert args.host == "127.0.0.1" and args.port == 7860 and args.share is False and args.auth is None
+
+
+def test_port_in_use_is_one_clear_error():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        out = nnplay("app", "--port", str(port))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip() == (f"error: cannot serve on 127.0.0.1:{port}: the port is in use by another "
+                                  f"program; try another port, e.g. --port {port + 1}")

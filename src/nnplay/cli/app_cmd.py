@@ -45,6 +45,7 @@ def run(args) -> int:
     try:
         launch(host=args.host, port=args.port, share=args.share, auth=auth, max_trainings=args.max_trainings)
     except OSError as e:
-        raise ConfigError(f"cannot serve on {args.host}:{args.port} ({e}); is another app using the port? "
-                          "try --port 7861") from None
+        reason = "the port is in use by another program" if "empty port" in str(e) else str(e)
+        raise ConfigError(f"cannot serve on {args.host}:{args.port}: {reason}; "
+                          f"try another port, e.g. --port {args.port + 1}") from None
     return 0
