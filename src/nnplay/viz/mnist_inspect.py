@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 import plotly.graph_objects as go
@@ -88,6 +89,18 @@ def confusion_figure(conf: np.ndarray, *, selected: tuple[int, int] | None = Non
     return fig
 
 
+# Copying a figure is not thread-safe: plotly pops each trace's "type" out of the source's
+# own dict while it copies, so a second thread copying the same cached base at that moment
+# builds a Scatter and fails ("'textposition' property of scatter"). The app predicts for
+# many users at once, so copies of the shared bases below take turns.
+_COPY_LOCK = threading.Lock()
+
+
+def _copy(base: go.Figure) -> go.Figure:
+    with _COPY_LOCK:
+        return go.Figure(base)
+
+
 @functools.lru_cache(maxsize=8)
 def _bars_base(height: int, title: str | None) -> go.Figure:
     fig = go.Figure(go.Bar(x=[str(i) for i in range(10)], y=[0.0] * 10, textposition="outside",
@@ -104,7 +117,7 @@ def probability_bars(probs: np.ndarray, *, height: int = 230, title: str | None 
     (Built from a cached empty figure: this runs on every pen stroke.)"""
     p = np.asarray(probs, dtype=np.float32).reshape(-1)
     best = int(np.argmax(p))
-    fig = go.Figure(_bars_base(height, title))
+    fig = _copy(_bars_base(height, title))
     fig.data[0].update(y=p, marker_color=[TEST_COLOR if i == best else "#c7d2fe" for i in range(len(p))],
                        text=[f"{v:.0%}" if v >= 0.01 else "" for v in p])
     return fig
@@ -129,7 +142,7 @@ def digit_rgb(x28: np.ndarray) -> np.ndarray:
 
 def digit_figure(x28: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
     """The 28x28 input as the model sees it (one Image trace, square pixels)."""
-    fig = go.Figure(_image_base(height, title, True))
+    fig = _copy(_image_base(height, title, True))
     fig.data[0].z = digit_rgb(x28)
     return fig
 
@@ -154,7 +167,7 @@ def saliency_rgb(x28: np.ndarray, sal: np.ndarray, scale: int = 1) -> np.ndarray
 
 def saliency_figure(x28: np.ndarray, sal: np.ndarray, *, height: int = 230, title: str | None = None) -> go.Figure:
     """saliency_rgb as a figure (one Image trace)."""
-    fig = go.Figure(_image_base(height, title, False))
+    fig = _copy(_image_base(height, title, False))
     fig.data[0].z = saliency_rgb(x28, sal)
     return fig
 

@@ -155,11 +155,13 @@ def config_from_controls(gate: str, bits: str, sampling: str, n_points, noise, t
     """The control values -> a validated GateConfig (ConfigError on bad values)."""
     if lr is None or reg_rate is None or seed is None:
         raise ConfigError("fill in the learning rate, regularization rate and seed")
+    # No float()/int() here: the learning-rate box takes typed text, and from_dict turns
+    # "fast" into a ConfigError ("lr must be a number") instead of a ValueError crash.
     return GateConfig.from_dict(dict(
-        gate=gate_from_picker(gate, bits), sampling=sampling, n_points=int(n_points), noise=float(noise),
-        train_ratio=float(train_ratio), features=tuple(features or ()), hidden=hidden,
-        activation=activation, optimizer=optimizer, lr=float(lr), batch_size=int(batch_size),
-        regularization=regularization, reg_rate=float(reg_rate), seed=int(seed)))
+        gate=gate_from_picker(gate, bits), sampling=sampling, n_points=n_points, noise=noise,
+        train_ratio=train_ratio, features=tuple(features or ()), hidden=hidden,
+        activation=activation, optimizer=optimizer, lr=lr, batch_size=batch_size,
+        regularization=regularization, reg_rate=reg_rate, seed=seed))
 
 
 def known_gates() -> list[str]:

@@ -67,6 +67,8 @@ def progress_html(view: dict | None, name: str = "", planned_epochs: int = 0) ->
     test = curve["test_acc"][-1] if curve["test_acc"] else None
     state = {"waiting": "waiting for a free slot…", "running": "training", "done": "finished",
              "stopped": "stopped"}[view["status"]]
+    if view["status"] == "waiting" and view.get("position"):
+        state = f"waiting: number {view['position']} in the queue for a training slot"
     if view["status"] == "running" and view["message"] == "stopping":
         state = "stopping (measuring the test accuracy)…"
     bits = [f"<b>run {name}</b> · {state}", f"epoch {epoch:.2f} / {planned_epochs}",

@@ -35,6 +35,18 @@ hook();
 """
 
 
+class UploadedImage(gr.Image):
+    """gr.Image that hands the uploaded file to our preprocessing untouched. gr.Image itself
+    opens and re-saves every upload with PIL first: a corrupt file or a decompression bomb
+    failed there with a generic "could not preprocess" error before our checks, and two
+    users uploading the same picture raced on the re-saved copy ("not an image")."""
+
+    is_template = True  # drawn by the frontend's Image component
+
+    def preprocess(self, payload):
+        return None if payload is None else str(payload.path)
+
+
 def warm_up() -> None:
     """Load the bundled model and run one prediction, so the first stroke answers fast."""
     x = np.zeros((280, 280, 4), np.uint8)
@@ -58,7 +70,7 @@ def build(ui) -> None:
                     # the first stroke would show nothing: this predicts once on the first pen-up.
                     ui.first_stroke = gr.HTML("", js_on_load=FIRST_STROKE_JS, elem_id="mnist-first-stroke")
                 with gr.Tab("Upload", id="upload"):
-                    ui.upload = gr.Image(type="filepath", label="A photo or scan of one digit",
+                    ui.upload = UploadedImage(type="filepath", label="A photo or scan of one digit",
                                          sources=["upload", "clipboard"], height=300, elem_id="mnist-upload")
         with gr.Column(scale=2, min_width=260):
             ui.draw_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model", allow_custom_value=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnplay.app.slots import SLOTS
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import MnistConfig, MnistTrainer, first_layer, load_mnist
 from nnplay.engine.mnist.probe import loss_and_accuracy
@@ -27,9 +28,8 @@ MAX_SNAPSHOTS = 120     # older snapshots are thinned out beyond this
 SNAPSHOT_EVERY = 0.2    # seconds between recorded snapshots
 PROBE_EVERY = 0.5       # seconds between live test measurements
 EVENT_EVERY = {"logistic": 10, "mlp": 5, "cnn": 2, "lenet5": 4}  # steps between trainer events
-MAX_RUNNING = 4         # trainings at once on this server (all users); more wait their turn
-
-_slots = threading.BoundedSemaphore(MAX_RUNNING)
+# Trainings at once on this server (all users) come from app/slots.py (default 1,
+# `nnplay app --max-trainings N`); the others wait in line and see their place.
 _ids = itertools.count(1)
 
 
@@ -77,7 +77,7 @@ class Run:
                     "snap_epochs": list(self.snap_epochs), "snapshots": list(self.snapshots),
                     "status": self.status, "message": self.message, "progress": self.progress,
                     "examples_per_sec": self.examples_per_sec, "lr": self.lr, "seconds": self.seconds,
-                    "test_accuracy": self.test_accuracy}
+                    "test_accuracy": self.test_accuracy, "position": SLOTS.position(self)}
 
     def summary(self) -> dict:
         v = self.view()
@@ -103,42 +103,49 @@ class Run:
             self.curve["test_acc"].append(acc)
 
     def train(self, data, probe) -> None:
-        """The thread body: wait for a free slot, then train and record."""
-        with _slots:
-            if self.status == "stopped":
-                return
-            self.status = "running"
-            try:
-                self.trainer = MnistTrainer(self.cfg, data, every=EVENT_EVERY.get(self.cfg.model, 5))
-                total = max(1, self.trainer.total_steps)
-                w0 = first_layer(self.trainer.model).detach().float().numpy()
-                self._snapshot(0.0, w0)
-                self._probe(0.0, probe)
-                last_snap = last_probe = time.perf_counter()
-                every = EVENT_EVERY.get(self.cfg.model, 5)
-                stride = max(1, total // every // 25)  # at least ~25 test points, even for a fast run
-                for k, ev in enumerate(self.trainer.run(), 1):
-                    now = time.perf_counter()
-                    with self.lock:
-                        self.curve["epoch"].append(ev.epoch)
-                        self.curve["train_loss"].append(ev.train_loss)
-                        self.curve["train_acc"].append(ev.train_acc)
-                        self.progress = min(1.0, ev.step / total)
-                        self.examples_per_sec = ev.examples_per_sec
-                        self.lr, self.seconds = ev.lr, ev.seconds
-                    if ev.done or k % stride == 0 or now - last_snap >= SNAPSHOT_EVERY:
-                        self._snapshot(ev.epoch, ev.first_layer)
-                        last_snap = now
-                    if ev.done or ev.test_acc is not None or k % stride == 0 or now - last_probe >= PROBE_EVERY:
-                        self._probe(ev.epoch, probe)
-                        last_probe = time.perf_counter()
-                    if ev.done:
-                        self.test_accuracy = ev.test_acc
-                        self.status = "stopped" if ev.stopped else "done"
-            except NnplayError as e:
-                self.status, self.message = "error", str(e)
-            except Exception as e:  # a bug: say so on the page rather than hang the poller
-                self.status, self.message = "error", f"training failed: {e}"
+        """The thread body: wait for a free slot (app/slots.py), then train and record."""
+        if not SLOTS.acquire(self, cancelled=lambda: self.status == "stopped"):
+            return
+        try:
+            self._train(data, probe)
+        finally:
+            SLOTS.release(self)
+
+    def _train(self, data, probe) -> None:
+        if self.status == "stopped":
+            return
+        self.status = "running"
+        try:
+            self.trainer = MnistTrainer(self.cfg, data, every=EVENT_EVERY.get(self.cfg.model, 5))
+            total = max(1, self.trainer.total_steps)
+            w0 = first_layer(self.trainer.model).detach().float().numpy()
+            self._snapshot(0.0, w0)
+            self._probe(0.0, probe)
+            last_snap = last_probe = time.perf_counter()
+            every = EVENT_EVERY.get(self.cfg.model, 5)
+            stride = max(1, total // every // 25)  # at least ~25 test points, even for a fast run
+            for k, ev in enumerate(self.trainer.run(), 1):
+                now = time.perf_counter()
+                with self.lock:
+                    self.curve["epoch"].append(ev.epoch)
+                    self.curve["train_loss"].append(ev.train_loss)
+                    self.curve["train_acc"].append(ev.train_acc)
+                    self.progress = min(1.0, ev.step / total)
+                    self.examples_per_sec = ev.examples_per_sec
+                    self.lr, self.seconds = ev.lr, ev.seconds
+                if ev.done or k % stride == 0 or now - last_snap >= SNAPSHOT_EVERY:
+                    self._snapshot(ev.epoch, ev.first_layer)
+                    last_snap = now
+                if ev.done or ev.test_acc is not None or k % stride == 0 or now - last_probe >= PROBE_EVERY:
+                    self._probe(ev.epoch, probe)
+                    last_probe = time.perf_counter()
+                if ev.done:
+                    self.test_accuracy = ev.test_acc
+                    self.status = "stopped" if ev.stopped else "done"
+        except NnplayError as e:
+            self.status, self.message = "error", str(e)
+        except Exception as e:  # a bug: say so on the page rather than hang the poller
+            self.status, self.message = "error", f"training failed: {e}"
 
     def stop(self) -> None:
         if self.running:
