@@ -35,16 +35,16 @@ hook();
 """
 
 
-class UploadedImage(gr.Image):
-    """gr.Image that hands the uploaded file to our preprocessing untouched. gr.Image itself
+def uploaded_image(**kw) -> gr.Image:
+    """A gr.Image that hands the uploaded file to our preprocessing untouched. gr.Image itself
     opens and re-saves every upload with PIL first: a corrupt file or a decompression bomb
     failed there with a generic "could not preprocess" error before our checks, and two
-    users uploading the same picture raced on the re-saved copy ("not an image")."""
-
-    is_template = True  # drawn by the frontend's Image component
-
-    def preprocess(self, payload):
-        return None if payload is None else str(payload.path)
+    users uploading the same picture raced on the re-saved copy ("not an image").
+    (Overridden on the instance: a gr.Image subclass makes Gradio write a .pyi file beside
+    this module at import.)"""
+    image = gr.Image(**kw)
+    image.preprocess = lambda payload: None if payload is None else str(payload.path)
+    return image
 
 
 def warm_up() -> None:
@@ -70,7 +70,7 @@ def build(ui) -> None:
                     # the first stroke would show nothing: this predicts once on the first pen-up.
                     ui.first_stroke = gr.HTML("", js_on_load=FIRST_STROKE_JS, elem_id="mnist-first-stroke")
                 with gr.Tab("Upload", id="upload"):
-                    ui.upload = UploadedImage(type="filepath", label="A photo or scan of one digit",
+                    ui.upload = uploaded_image(type="filepath", label="A photo or scan of one digit",
                                          sources=["upload", "clipboard"], height=300, elem_id="mnist-upload")
         with gr.Column(scale=2, min_width=260):
             ui.draw_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model", allow_custom_value=True)
