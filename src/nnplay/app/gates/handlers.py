@@ -17,7 +17,7 @@ from .layout import bit_label
 from .session import LR_CHOICES, REG_RATES, Session, config_from_controls, node_names, picker_value
 
 FPS = 15  # replay frames per second
-TICK = 0.05  # live-update timer period: at most 20 updates/s; a tick waits for the previous one
+TICK = 0.04  # live-update timer period: at most 25 updates/s; a tick waits for the previous one
 HEAVY_EVERY = 3  # while playing, the curves and the enlarged neuron are redrawn every 3rd update
 REPLAY_SECONDS = 6.0
 
