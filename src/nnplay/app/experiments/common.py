@@ -37,6 +37,26 @@ class Control:
         self.event.set()
 
 
+def section(build, state):
+    """Run `build(state)` in the current Blocks, or in a new gr.Blocks (returned) when
+    called outside one (tests, notebooks)."""
+    if gr.context.Context.root_block is None:
+        with gr.Blocks() as blocks:
+            build(state)
+        return blocks
+    return build(state)
+
+
+def axis_pickers(fields: list[str], first: tuple[str, str], second: tuple[str, str]):
+    """The 'vary <field> <values> and <field> <values>' row: (f1, v1, f2, v2)."""
+    with gr.Row():
+        f1 = gr.Dropdown(fields, value=first[0], label="vary", scale=1)
+        v1 = gr.Textbox(first[1], label="values", scale=2)
+        f2 = gr.Dropdown([NONE] + fields, value=second[0], label="and", scale=1)
+        v2 = gr.Textbox(second[1], label="values", scale=2)
+    return f1, v1, f2, v2
+
+
 def on_cancel(control: Control):
     if isinstance(control, Control):
         control.cancel()

@@ -12,8 +12,8 @@ from nnplay.engine.sweeps.gates import COLUMNS
 from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.sweep import boundaries_figure, ensemble_figure, lr_curves_figure
 
-from .common import (NONE, Control, build_axes, empty_table, lab_config, lesson_table, on_cancel,
-                     partial_summary, stream, sweep_outputs)
+from .common import (Control, axis_pickers, build_axes, empty_table, lab_config, lesson_table, on_cancel,
+                     partial_summary, section, stream, sweep_outputs)
 
 FIELDS = ["lr", "hidden", "activation", "optimizer", "batch_size", "regularization", "reg_rate", "features",
           "gate", "noise"]
@@ -133,11 +133,7 @@ def gates_experiments(state=None):
     """Build the section in the current Blocks (or in a new gr.Blocks, returned, when called
     outside one). `state`: the lab's gr.State holding its Session (anything with `.cfg`),
     a GateConfig or a config dict; None = the default GateConfig."""
-    if gr.context.Context.root_block is None:
-        with gr.Blocks() as blocks:
-            _build(state)
-        return blocks
-    return _build(state)
+    return section(_build, state)
 
 
 def _build(state):
@@ -145,11 +141,7 @@ def _build(state):
     control = gr.State(Control)
     with gr.Column(elem_id="gates-experiments") as col:
         gr.Markdown(INTRO)
-        with gr.Row():
-            f1 = gr.Dropdown(FIELDS, value="lr", label="vary", scale=1)
-            v1 = gr.Textbox("0.003,0.03,0.3", label="values", scale=2)
-            f2 = gr.Dropdown([NONE] + FIELDS, value="hidden", label="and", scale=1)
-            v2 = gr.Textbox("none,2,4-4", label="values", scale=2)
+        f1, v1, f2, v2 = axis_pickers(FIELDS, ("lr", "0.003,0.03,0.3"), ("hidden", "none,2,4-4"))
         with gr.Row():
             seeds = gr.Slider(1, MAX_SEEDS, value=8, step=1, label="seeds per cell")
             epochs = gr.Slider(50, 2000, value=300, step=50, label="epoch budget per seed")

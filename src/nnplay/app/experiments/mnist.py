@@ -14,8 +14,8 @@ from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.mnist import weight_mosaic
 from nnplay.viz.sweep import curves_figure, width_figure
 
-from .common import (NONE, Control, build_axes, empty_table, lab_config, lesson_table, on_cancel,
-                     partial_summary, stream, sweep_outputs)
+from .common import (Control, axis_pickers, build_axes, empty_table, lab_config, lesson_table, on_cancel,
+                     partial_summary, section, stream, sweep_outputs)
 
 FIELDS = ["lr", "hidden", "batch_size", "epochs", "model", "optimizer", "dropout", "weight_decay", "schedule"]
 MAX_CELLS = 6
@@ -114,11 +114,7 @@ def mnist_experiments(state=None):
     """Build the section in the current Blocks (or in a new gr.Blocks, returned, when called
     outside one). `state`: the lab's gr.State; its value's `.current.cfg` (the last run),
     `.cfg`, an MnistConfig or a dict gives the base config; else the MLP recipe."""
-    if gr.context.Context.root_block is None:
-        with gr.Blocks() as blocks:
-            _build(state)
-        return blocks
-    return _build(state)
+    return section(_build, state)
 
 
 def _build(state):
@@ -126,11 +122,7 @@ def _build(state):
     control = gr.State(Control)
     with gr.Column(elem_id="mnist-experiments") as col:
         gr.Markdown(INTRO)
-        with gr.Row():
-            f1 = gr.Dropdown(FIELDS, value="hidden", label="vary", scale=1)
-            v1 = gr.Textbox("32,128,512", label="values", scale=2)
-            f2 = gr.Dropdown([NONE] + FIELDS, value="lr", label="and", scale=1)
-            v2 = gr.Textbox("0.001,0.01", label="values", scale=2)
+        f1, v1, f2, v2 = axis_pickers(FIELDS, ("hidden", "32,128,512"), ("lr", "0.001,0.01"))
         with gr.Row():
             subset = gr.Slider(1000, 20000, value=5000, step=1000, label="training images")
             epochs = gr.Slider(1, 3, value=2, step=1, label="epochs")
