@@ -15,7 +15,6 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 # The real MNIST files: the verified shared copy when present, else the committed one.
 os.environ.setdefault("NNPLAY_DATA_DIR", str(SHARED_MNIST if SHARED_MNIST.exists() else COMMITTED_MNIST))
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 CHROMIUM = "/usr/bin/chromium"

@@ -27,3 +27,11 @@ def test_no_file_outside_the_app_is_served(app_url, path):
     status, body = get(app_url + path)
     assert status in (400, 403, 404), (status, body[:200])
     assert b"root:" not in body and b"[project]" not in body
+
+
+def test_no_usage_analytics_are_sent(app_url):
+    """Classrooms are often offline: the page must not try to report usage anywhere."""
+    import json
+
+    status, body = get(app_url + "config")
+    assert status == 200 and json.loads(body)["analytics_enabled"] is False

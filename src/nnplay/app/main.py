@@ -12,9 +12,12 @@ import datetime
 import os
 import threading
 
-import gradio as gr
+# Offline classrooms: no usage analytics calls home (set before gradio is imported).
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from nnplay import __version__
+import gradio as gr  # noqa: E402
+
+from nnplay import __version__  # noqa: E402
 from nnplay.app import gates_tab, mnist_tab
 from nnplay.app.slots import SLOTS, give_back_memory
 
@@ -38,7 +41,7 @@ def build_demo() -> gr.Blocks:
     # Build the tabs before the page: a Blocks created inside another one is attached to it
     # at once, so .render() inside the page would show its content twice.
     gates, mnist = gates_tab.build(), mnist_tab.build()
-    with gr.Blocks(title=TITLE, delete_cache=DELETE_CACHE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=DELETE_CACHE, analytics_enabled=False) as demo:
         gr.Markdown(
             f"# nnplay <small>v{__version__}</small>\n"
             "Watch small neural networks learn — logic gates and handwritten digits, on your own CPU.",
