@@ -5,9 +5,23 @@ The numbers match the panel-by-panel walk-through in the guide."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from mnist_strokes import draw  # tests/browser/mnist_strokes.py
 
-from tests.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS, free_port
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """A fresh server for the documentation shots: the session-wide one has served every other
+    test by now (finished sessions, background trainings, queued events), and the shots should
+    show the app as a new visitor finds it."""
+    from nnplay.app.main import launch
+
+    port = free_port()
+    demo = launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
 
 pytestmark = pytest.mark.browser
 LONG = 90_000
@@ -111,6 +125,9 @@ def test_experiments_sections(page, app_url):
     values = page.locator(f"{root} textarea")
     values.nth(0).fill("0.03,0.3")
     values.nth(1).fill("none,2,4-4")
+    expect(values.nth(0)).to_have_value("0.03,0.3")
+    expect(values.nth(1)).to_have_value("none,2,4-4")
+    values.nth(1).press("Tab")  # commit the edit before the click reads it
     page.click("#gates-sweep-run")
     page.locator("#gates-sweep-status").filter(has_text="Done:").wait_for(timeout=LONG)
     assert "6 of 6 cells" in page.locator("#gates-sweep-status").inner_text()
@@ -124,6 +141,8 @@ def test_experiments_sections(page, app_url):
     values = page.locator(f"{root} textarea")
     values.nth(0).fill("32,128")
     values.nth(1).fill("0.001,0.01")
+    expect(values.nth(1)).to_have_value("0.001,0.01")
+    values.nth(1).press("Tab")
     page.click("#mnist-sweep-run")
     page.locator("#mnist-sweep-status").filter(has_text="Done").wait_for(timeout=LONG * 2)
     page.wait_for_timeout(800)
