@@ -115,6 +115,17 @@ def test_mnist_draw_annotated(page, app_url):
     page.screenshot(path=str(SCREENSHOTS / "usage-mnist-draw-annotated.png"))
 
 
+def fill_and_keep(page, box, text: str) -> None:
+    """Type into a textbox of a just-opened section. Gradio mounts an accordion's or tab's
+    children lazily and may put the default value back once mounted, so fill until it stays."""
+    for _ in range(10):
+        box.fill(text)
+        page.wait_for_timeout(500)
+        if box.input_value() == text:
+            break
+    expect(box).to_have_value(text)
+
+
 def test_experiments_sections(page, app_url):
     """A small sweep in each lab's Experiments section, shown with its heatmap and table."""
     page.goto(app_url)
@@ -123,10 +134,9 @@ def test_experiments_sections(page, app_url):
     root = "#gates-experiments"
     page.locator(root).wait_for(state="visible", timeout=LONG)
     values = page.locator(f"{root} textarea")
-    values.nth(0).fill("0.03,0.3")
-    values.nth(1).fill("none,2,4-4")
+    fill_and_keep(page, values.nth(0), "0.03,0.3")
+    fill_and_keep(page, values.nth(1), "none,2,4-4")
     expect(values.nth(0)).to_have_value("0.03,0.3")
-    expect(values.nth(1)).to_have_value("none,2,4-4")
     values.nth(1).press("Tab")  # commit the edit before the click reads it
     page.click("#gates-sweep-run")
     page.locator("#gates-sweep-status").filter(has_text="Done:").wait_for(timeout=LONG)
@@ -139,9 +149,9 @@ def test_experiments_sections(page, app_url):
     root = "#mnist-experiments"
     page.locator(root).wait_for(state="visible", timeout=LONG)
     values = page.locator(f"{root} textarea")
-    values.nth(0).fill("32,128")
-    values.nth(1).fill("0.001,0.01")
-    expect(values.nth(1)).to_have_value("0.001,0.01")
+    fill_and_keep(page, values.nth(0), "32,128")
+    fill_and_keep(page, values.nth(1), "0.001,0.01")
+    expect(values.nth(0)).to_have_value("32,128")
     values.nth(1).press("Tab")
     page.click("#mnist-sweep-run")
     page.locator("#mnist-sweep-status").filter(has_text="Done").wait_for(timeout=LONG * 2)
