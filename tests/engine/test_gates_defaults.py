@@ -4,17 +4,11 @@ function is learnable, and 3-input parity and majority are solved."""
 import itertools
 
 import pytest
-import torch
 
 from nnplay.engine.gates import GateConfig, GateTrainer, train_gate
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/engine/conftest.py
 
 
 def test_default_config_solves_xor_for_every_seed_0_to_99():

@@ -13,13 +13,7 @@ from nnplay.engine.errors import CheckpointError, ConfigError
 from nnplay.engine.gates import GateConfig, GateTrainer, input_rows
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks: one thread avoids thread-pool stalls on a busy machine (restored after)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/engine/conftest.py
 
 
 def np_forward(snap, feats, act=np.tanh):
