@@ -6,6 +6,7 @@ import subprocess
 import sys
 import zipfile
 
+import gradio as gr
 import pytest
 
 from nnplay.app.gates.export import export_zip
@@ -160,6 +161,21 @@ def test_pause_keeps_the_state_and_play_resumes():
     h.on_play(s)
     h.on_tick(s)
     assert s.trainer.epoch == paused + s.speed
+
+
+def test_settle_redraws_the_paused_frame_but_never_interrupts_play():
+    """The follow-up after a stopping click repaints the stopped state (a late tick's frame
+    may have been drawn over the click's), and does nothing while training runs."""
+    s = Session.new()
+    h.on_play(s)
+    h.on_tick(s)
+    assert all(isinstance(v, type(gr.skip())) for v in h.on_settle(s))  # playing: leave it to the ticks
+    h.on_pause(s)
+    shown = frame_of(h.on_settle(s))
+    assert f"Paused at epoch {s.trainer.epoch}" in shown["status"]
+    assert f"data-epoch='{s.trainer.epoch}'" in shown["epoch"]
+    h.on_reset(s)
+    assert "data-epoch='0'" in frame_of(h.on_settle(s))["epoch"]
 
 
 def test_link_settings_apply_and_garbage_gives_a_message():

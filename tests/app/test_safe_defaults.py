@@ -61,7 +61,7 @@ def test_auth_is_passed_to_the_server(launched):
 @pytest.fixture(scope="module")
 def auth_url():
     """A second server with a login, on its own loopback port."""
-    from conftest import free_port
+    from netutil import free_port
     from nnplay.app.main import launch
 
     port = free_port()

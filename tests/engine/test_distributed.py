@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -21,6 +20,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from netutil import free_port
 
 from nnplay.cli import main as cli_main
 from nnplay.engine.mnist import MnistConfig, build_model, evaluate, load_mnist, load_model
@@ -40,12 +40,6 @@ WORKER = textwrap.dedent("""
         json.dump({k: v for k, v in metrics.items() if k != "curve"}, f)
     D.cleanup()
 """)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def expected_after_one_step(cfg: MnistConfig) -> np.ndarray:

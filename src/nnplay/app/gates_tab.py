@@ -41,44 +41,46 @@ def build() -> gr.Blocks:
         full_out = [state, *sync_out, *frame_out]
         quiet = dict(show_progress="hidden", api_visibility="private")
 
+        settle = dict(fn=h.on_settle, inputs=state, outputs=frame_out, **quiet)  # see h.on_settle
+
         tab.load(h.on_load, None, full_out, **quiet)
         for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer, ui.lr, ui.batch_size,
                      ui.regularization, ui.reg_rate):
-            comp.input(h.on_config, [state, *cfg_inputs], full_out, **quiet)
+            comp.input(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
         for comp in (ui.n_points, ui.noise, ui.train_ratio):
-            comp.release(h.on_config, [state, *cfg_inputs], full_out, **quiet)
+            comp.release(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
         for ev in (ui.seed.submit, ui.seed.blur):
-            ev(h.on_config, [state, *cfg_inputs], full_out, **quiet)
-        ui.layer_plus.click(lambda s: h.on_layers(s, +1), state, full_out, **quiet)
-        ui.layer_minus.click(lambda s: h.on_layers(s, -1), state, full_out, **quiet)
+            ev(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
+        ui.layer_plus.click(lambda s: h.on_layers(s, +1), state, full_out, **quiet).then(**settle)
+        ui.layer_minus.click(lambda s: h.on_layers(s, -1), state, full_out, **quiet).then(**settle)
         for i in range(len(ui.neuron_plus)):
-            ui.neuron_plus[i].click(lambda s, i=i: h.on_neurons(s, i, +1), state, full_out, **quiet)
-            ui.neuron_minus[i].click(lambda s, i=i: h.on_neurons(s, i, -1), state, full_out, **quiet)
+            ui.neuron_plus[i].click(lambda s, i=i: h.on_neurons(s, i, +1), state, full_out, **quiet).then(**settle)
+            ui.neuron_minus[i].click(lambda s, i=i: h.on_neurons(s, i, -1), state, full_out, **quiet).then(**settle)
         for i, btn in enumerate(ui.bit_buttons):
-            btn.click(lambda s, i=i: h.on_flip(s, i), state, full_out, **quiet)
+            btn.click(lambda s, i=i: h.on_flip(s, i), state, full_out, **quiet).then(**settle)
 
         timer = gr.Timer(h.TICK, active=False)
         ui.play.click(h.on_play, state, [timer, *frame_out], **quiet)
         timer.tick(h.on_tick, state, [timer, *frame_out], concurrency_limit=None, **quiet)
-        ui.pause.click(h.on_pause, state, [timer, *frame_out], **quiet)
+        ui.pause.click(h.on_pause, state, [timer, *frame_out], **quiet).then(**settle)
         ui.step.click(h.on_step, state, frame_out, show_progress="hidden", api_name="gates_step",
-                      api_visibility="undocumented")
-        ui.reset.click(h.on_reset, state, frame_out, **quiet)
+                      api_visibility="undocumented").then(**settle)
+        ui.reset.click(h.on_reset, state, frame_out, **quiet).then(**settle)
         ui.speed.change(h.on_speed, [state, ui.speed], state, **quiet)
         for comp in (ui.discretize, ui.show_test):
             comp.input(h.on_view_option, [state, ui.discretize, ui.show_test], frame_out, **quiet)
 
         ui.timeline.input(h.on_timeline, [state, ui.timeline], frame_out,
                           trigger_mode="always_last", **quiet)
-        ui.timeline.release(h.on_timeline, [state, ui.timeline], frame_out, **quiet)
+        ui.timeline.release(h.on_timeline, [state, ui.timeline], frame_out, **quiet).then(**settle)
         ui.replay.click(h.on_replay, state, [timer, *frame_out], **quiet)
 
         select_out = [state, ui.node, ui.edge, ui.weight, *frame_out]
         ui.node.input(h.on_select, [state, ui.node], select_out, **quiet)
         ui.edge.input(h.on_select, [state, ui.edge], select_out, **quiet)
         ui.network.click(_on_click, state, select_out, **quiet)
-        ui.set_weight.click(h.on_set_weight, [state, ui.weight], frame_out, **quiet)
-        ui.weight.submit(h.on_set_weight, [state, ui.weight], frame_out, **quiet)
+        ui.set_weight.click(h.on_set_weight, [state, ui.weight], frame_out, **quiet).then(**settle)
+        ui.weight.submit(h.on_set_weight, [state, ui.weight], frame_out, **quiet).then(**settle)
 
         try_in = [state, ui.try_mode, *ui.try_sliders, *ui.try_switches]
         for comp in (*ui.try_sliders, *ui.try_switches):

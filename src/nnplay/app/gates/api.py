@@ -13,6 +13,7 @@ import gradio as gr
 
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.gates import GateConfig, GateTrainer
+from nnplay.engine.gates.remote import fit_in_background
 
 from .export import export_zip
 from .session import GRID, Session
@@ -48,12 +49,13 @@ def _epochs(epochs) -> int:
 
 
 def _trained(config, epochs) -> GateTrainer:
+    """Validate here (a clear message at once), train in a background process (predictions
+    of other users do not wait for this training's Python loop; see engine/background.py)."""
     try:
-        trainer = GateTrainer(parse_config(config), grid_size=GRID)
-        trainer.fit(_epochs(epochs), chunk=max(1, _epochs(epochs))) if _epochs(epochs) else None
+        cfg, n = parse_config(config).validate(), _epochs(epochs)
+        return fit_in_background(cfg, n, GRID)
     except NnplayError as e:
         raise gr.Error(str(e)) from None
-    return trainer
 
 
 def api_train(config, epochs, session):

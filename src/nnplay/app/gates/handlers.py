@@ -217,6 +217,18 @@ def on_pause(session):
 
 
 @locked
+def on_settle(session):
+    """Draw the stopped state once more, after a click that stopped training (pause, step,
+    reset, a change that rebuilds the network...). A live tick that was already running
+    when the click arrived can have its answer delivered after the click's, painting the
+    last training frame (and its status) over the paused one. The browser sends this
+    follow-up only once the click's answer is in, so it lands after any such tick."""
+    if session is None or session.playing or session.replay:
+        return tuple(gr.skip() for _ in FRAME_KEYS)
+    return frame(session)
+
+
+@locked
 def on_step(session):
     session = ensure(session)
     stop(session)

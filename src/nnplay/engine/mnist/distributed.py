@@ -43,6 +43,7 @@ MASTER port open between them; see docs/benchmarks.md for the multi-node recipe.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import time
@@ -292,6 +293,13 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
         "max_rank_weight_diff": max_rank_difference(model),
         "curve": curve,
     }
+    # Free the DDP wrapper now, while the process group is alive: its reducer holds
+    # gradient buckets and hooks in reference cycles, so without this it would be freed
+    # by the garbage collector at some later time, possibly after destroy_process_group
+    # or during interpreter shutdown, where gloo's threads abort the process (SIGABRT,
+    # "terminate called without an active exception") after all the work is done.
+    del ddp, optimizer
+    gc.collect()
     return model, metrics
 
 

@@ -22,12 +22,12 @@ are dropped and trained again by the next run.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
 import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from ..background import process_context
 from ..gates import GateConfig
 from ..mnist import MnistConfig
 from . import gates as gates_cells
@@ -129,14 +129,8 @@ def _worker_cell(kind_name: str, cfg_dict: dict, options: dict) -> dict:
 
 
 def _context():
-    """"forkserver" where available (Linux, macOS): one clean server process imports torch
-    once and forks each worker from it, so workers start in a fraction of a second and
-    later sweeps in the same program reuse it. Elsewhere (Windows) "spawn"."""
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["torch", "nnplay.engine.sweeps.runner"])
-        return ctx
-    return mp.get_context("spawn")
+    """The fork server (see engine/background.py), with torch and this module preloaded."""
+    return process_context(["torch", "nnplay.engine.sweeps.runner"])
 
 
 def default_workers(n_cells: int) -> int:
