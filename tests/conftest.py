@@ -37,7 +37,7 @@ def app_url():
 def client(app_url):
     from gradio_client import Client
 
-    return Client(app_url, verbose=False)
+    return Client(app_url, verbose=False, ssl_verify=False)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ def exp_client():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    yield Client(f"http://127.0.0.1:{port}/", verbose=False, ssl_verify=False)
     demo.close()
 
 

@@ -69,3 +69,31 @@ def test_a_gate_trained_in_the_background_is_the_one_trained_here(cfg):
     here.step(10), there.step(10)
     for a, b in zip(here.model.parameters(), there.model.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+OWNER = """
+import os, sys, time
+from nnplay.engine.background import BackgroundPool
+pool = BackgroundPool(workers=1, preload=("torch",))
+print(pool.run(os.getpid), flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_exit_when_the_program_that_started_them_is_killed():
+    """kill -9 of the owner runs no clean-up: the worker must notice and exit by itself."""
+    import subprocess
+    import sys
+    import time
+
+    from nnplay.engine.background import _alive
+
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
+    worker = int(owner.stdout.readline())
+    assert _alive(worker)
+    owner.kill()
+    owner.wait()
+    deadline = time.monotonic() + 60
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), "an orphaned worker is still running"

@@ -28,7 +28,7 @@ def test_no_errors_and_every_answer_right(report):
 
 
 def test_sessions_are_isolated(report):
-    assert report.isolation_checks == QUICK.gate_sessions * QUICK.gate_rounds
+    assert report.isolation_checks >= QUICK.gate_sessions * QUICK.gate_rounds
     assert report.isolation_failures == []
 
 

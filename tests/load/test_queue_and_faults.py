@@ -67,7 +67,7 @@ def watched(monkeypatch):
 
 def test_one_training_at_a_time_and_the_rest_see_their_place(app_url, watched):
     assert SLOTS.limit == 1  # the default
-    clients = [Client(app_url, verbose=False) for _ in range(3)]
+    clients = [Client(app_url, verbose=False, ssl_verify=False) for _ in range(3)]
     jobs = [c.submit({**QUICK, "seed": i}, api_name="/train") for i, c in enumerate(clients)]
     saw_queue = []
 
@@ -94,7 +94,7 @@ def test_prediction_does_not_wait_for_training(app_url, tmp_path, watched):
 
     path = tmp_path / "seven.png"
     Image.fromarray(digit_array(), "L").save(path)
-    trainer_client, user = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    trainer_client, user = Client(app_url, verbose=False, ssl_verify=False), Client(app_url, verbose=False, ssl_verify=False)
     job = trainer_client.submit({"model": "cnn", "quick": False, "epochs": 1}, api_name="/train")
     assert wait_until(lambda: watched["active"] == 1)
     for _ in range(3):
@@ -109,7 +109,7 @@ def test_prediction_does_not_wait_for_training(app_url, tmp_path, watched):
 
 
 def test_a_fault_in_one_session_leaves_the_others_running(app_url, watched):
-    bad, good = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    bad, good = Client(app_url, verbose=False, ssl_verify=False), Client(app_url, verbose=False, ssl_verify=False)
     bad_job = bad.submit({**QUICK, "seed": 13}, api_name="/train")
     good_job = good.submit({**QUICK, "seed": 1}, api_name="/train")
     with pytest.raises(AppError, match="training failed: injected fault"):

@@ -27,7 +27,7 @@ import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from ..background import process_context
+from ..background import process_context, watch_parent
 from ..gates import GateConfig
 from ..mnist import MnistConfig
 from . import gates as gates_cells
@@ -114,10 +114,12 @@ def _record(cell: Cell, cfg_dict: dict, options: dict, result: dict, reused: boo
 _WORKER_STOP = None
 
 
-def _init_worker(stop_event) -> None:
-    """Runs once in each worker: ignore Ctrl-C (the parent handles it), one torch thread."""
+def _init_worker(stop_event, parent: int) -> None:
+    """Runs once in each worker: ignore Ctrl-C (the parent handles it), one torch thread,
+    exit if the parent dies (see background.watch_parent)."""
     global _WORKER_STOP
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(parent)
     import torch
 
     torch.set_num_threads(1)
@@ -203,7 +205,7 @@ def _run_pool(k: Kind, todo, options, stop, finish, workers: int) -> bool:
     mp_stop = ctx.Event()
     interrupted = False
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(mp_stop,)) as ex:
+                             initargs=(mp_stop, os.getpid())) as ex:
         futures = {ex.submit(_worker_cell, k.name, cfg_dict, options): (pos, cell, cid, cfg_dict)
                    for pos, cell, cid, cfg_dict in todo}
         pending = set(futures)
