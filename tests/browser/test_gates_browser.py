@@ -103,3 +103,35 @@ def test_bad_link_shows_a_message(page, app_url):
     status = page.locator("#gates-status")
     status.filter(has_text="could not be used").wait_for(timeout=LONG)
     assert page.locator("#gates-gate input").first.input_value() == "XOR"  # the defaults instead
+
+
+def test_pause_wins_over_a_late_tick(page, app_url, monkeypatch):
+    """A live tick that was already running when Pause was pressed can have its answer
+    delivered after Pause's (seen once in CI on a busy machine: the status kept saying
+    "Training…" and the test timed out). Here every tick's answer is held back 150 ms
+    inside Gradio's queue; the paused state must still be what the page ends up showing.
+    Without the handlers' settle step this fails every time (8 of 8 tries at 80 ms)."""
+    import asyncio
+
+    from gradio import queueing
+
+    send = queueing.Queue.send_message
+
+    def late(self, event, message):
+        if getattr(message, "msg", "") == "process_completed" and event.fn.fn.__name__ == "on_tick":
+            asyncio.get_running_loop().call_later(0.15, send, self, event, message)
+            return None
+        return send(self, event, message)
+
+    monkeypatch.setattr(queueing.Queue, "send_message", late)
+    page.goto(app_url + "?gate=XOR")
+    wait_ready(page)
+    page.click("#gates-play")
+    page.wait_for_function("Number(document.querySelector('#gates-epoch .ep-value').dataset.epoch) >= 10",
+                           timeout=LONG)
+    page.click("#gates-pause")
+    status = page.locator("#gates-status")
+    page.wait_for_timeout(1500)  # every late answer has arrived by now, and nothing else is coming
+    text = status.inner_text()
+    assert "Paused at epoch" in text, text
+    assert epoch(page) == int(re.search(r"Paused at epoch (\d+)", text).group(1))

@@ -4,6 +4,7 @@ the tab wires: SYNC (controls that mirror the config) and FRAME (figures and pan
 from __future__ import annotations
 
 import functools
+import time
 
 import gradio as gr
 
@@ -216,13 +217,22 @@ def on_pause(session):
     return (gr.Timer(active=False), *frame(session))
 
 
-@locked
+SETTLE_WAIT = 0.2  # s; see on_settle
+
+
 def on_settle(session):
     """Draw the stopped state once more, after a click that stopped training (pause, step,
     reset, a change that rebuilds the network...). A live tick that was already running
     when the click arrived can have its answer delivered after the click's, painting the
     last training frame (and its status) over the paused one. The browser sends this
-    follow-up only once the click's answer is in, so it lands after any such tick."""
+    follow-up only once the click's answer is in, and it waits SETTLE_WAIT more (outside
+    the lock, nothing else waits for it), so it lands after any such tick."""
+    time.sleep(SETTLE_WAIT)
+    return _settle(session)
+
+
+@locked
+def _settle(session):
     if session is None or session.playing or session.replay:
         return tuple(gr.skip() for _ in FRAME_KEYS)
     return frame(session)
