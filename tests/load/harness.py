@@ -31,6 +31,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -85,6 +86,7 @@ class Report:
     latencies_idle: list = field(default_factory=list)
     isolation_checks: int = 0
     mnist_runs: int = 0
+    client_retries: int = 0   # calls gradio_client cancelled on its side and `call` retried
     isolation_failures: list = field(default_factory=list)
     mnist_result: dict | None = None
     rss_before_mb: float = 0.0
@@ -116,6 +118,7 @@ class Report:
             "p50_during_training_s": round(float(np.median(self.latencies_training)), 3)
             if self.latencies_training else None,
             "p95_idle_s": round(self.p95_idle, 3) if self.latencies_idle else None,
+            "client_retries": self.client_retries,
             "isolation_checks": self.isolation_checks, "isolation_failures": len(self.isolation_failures),
             "mnist_training": self.mnist_result,
             "rss_before_mb": round(self.rss_before_mb, 1), "rss_after_mb": round(self.rss_after_mb, 1),
@@ -179,6 +182,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+        if self.tracebacks() == 0:  # a log with a traceback stays in the temp folder, for reading
+            Path(self.log.name).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -290,6 +295,22 @@ def keep_going(r: int, minimum: int, until) -> bool:
     return r < minimum or (until is not None and not until.is_set())
 
 
+def call(client, rep: Report, lock, *args, api_name: str):
+    """client.predict, retried once if gradio_client cancels the call on its own side: when
+    a call follows the previous one's answer closely, the client can drop the new call
+    together with the old event stream it is closing (a race inside gradio_client; the
+    server never saw a problem). Each retry is counted and reported, not hidden."""
+    from concurrent.futures import CancelledError
+
+    try:
+        return client.predict(*args, api_name=api_name)
+    except CancelledError:
+        with lock:
+            rep.client_retries += 1
+        time.sleep(0.2)
+        return client.predict(*args, api_name=api_name)
+
+
 def gate_session(url, gate, sc: Scenario, activity, rep: Report, lock, clients, until=None):
     """Train `gate` in this client's session, then ask the session's own model for the table;
     sc.gate_rounds times, then again and again until `until` is set."""
@@ -305,10 +326,11 @@ def gate_session(url, gate, sc: Scenario, activity, rep: Report, lock, clients, 
         r += 1
         try:
             with activity:
-                out = client.predict(json.dumps({"gate": gate, "seed": seed}), sc.gate_epochs,
-                                     api_name="/gates_train")
+                out = call(client, rep, lock, json.dumps({"gate": gate, "seed": seed}), sc.gate_epochs,
+                           api_name="/gates_train")
             targets = tuple(row["target"] for row in out["truth_table"])
-            pred = client.predict(json.dumps(rows), "", 0, api_name="/gates_predict")  # no config: session model
+            time.sleep(0.1)  # a script's pause between two calls (and see `call`)
+            pred = call(client, rep, lock, json.dumps(rows), "", 0, api_name="/gates_predict")  # the session's model
             with lock:
                 rep.isolation_checks += 1
                 if targets != table:
@@ -333,7 +355,7 @@ def mnist_training(url, settings, activity, rep: Report, lock, clients, until=No
         r += 1
         try:
             with activity:
-                out = client.predict(settings, api_name="/train")
+                out = call(client, rep, lock, settings, api_name="/train")
             with lock:
                 rep.mnist_runs += 1
                 rep.mnist_result = {"status": out["status"], "test_accuracy": out["test_accuracy"],
@@ -398,6 +420,7 @@ def run(sc: Scenario, log=print) -> Report:
         watcher.close()
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
         rep.seconds = time.perf_counter() - t_start
     return rep
 
