@@ -25,12 +25,20 @@ FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²"
 # place. window.Plotly is the copy Gradio loads for gr.Plot (the tab keeps one gr.Plot).
 LIVE_PLOT_JS = """
 const div = element.querySelector('.nnp-plot');
+let waited = 0;
 const draw = () => {
-  if (!window.Plotly) { setTimeout(draw, 100); return; }
+  if (!window.Plotly) {
+    if (++waited === 150) div.textContent = 'Waiting for Plotly, which Gradio loads for its plots. ' +
+      'If this stays, this Gradio version may not provide window.Plotly (nnplay is tested with 6.31).';
+    setTimeout(draw, 100);
+    return;
+  }
   const v = props.value;
   if (!v) return;
   const fig = JSON.parse(v);
+  if (waited >= 150 && !div.__nnplayDrawn) div.textContent = '';
   window.Plotly.react(div, fig.data, fig.layout, fig.config || {displayModeBar: false});
+  div.__nnplayDrawn = true;
   if (div.dataset.click && !div.__nnplayClick && div.on) {
     div.__nnplayClick = true;
     div.on('plotly_click', (ev) => {
