@@ -200,9 +200,9 @@ def test_timeline_shows_an_earlier_epoch():
 def test_selecting_an_edge_and_setting_its_weight():
     s = Session.new(GateConfig(hidden=(3,)))
     out = h.on_select(s, "e:1:0:2")  # hidden neuron 3 -> output
-    assert s.edge == (1, 0, 2) and out[3] == round(float(s.trainer.model.layers[1].weight[0, 2]), 4)
+    assert s.edge == (1, 0, 2) and out[3] == round(float(s.trainer.model.layers[1].weight[0, 2].detach()), 4)
     h.on_set_weight(s, -2.5)
-    assert float(s.trainer.model.layers[1].weight[0, 2]) == -2.5
+    assert float(s.trainer.model.layers[1].weight[0, 2].detach()) == -2.5
     h.on_select(s, "n:1:2")
     assert s.node == (1, 2)
 
