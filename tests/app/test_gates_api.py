@@ -163,6 +163,20 @@ def test_pause_keeps_the_state_and_play_resumes():
     assert s.trainer.epoch == paused + s.speed
 
 
+def test_live_updates_send_the_costly_figures_less_often_and_pause_sends_all():
+    s = Session.new()
+    h.on_play(s)
+    skip = type(gr.skip())
+    sent = {k: 0 for k in ("boundary", "network", "curves")}
+    for _ in range(12):
+        f = frame_of(h.on_tick(s)[1:])
+        for k in sent:
+            sent[k] += not isinstance(f[k], skip)
+    assert sent == {"boundary": 12, "network": 12 // h.NETWORK_EVERY, "curves": 12 // h.HEAVY_EVERY}
+    paused = frame_of(h.on_pause(s))
+    assert not any(isinstance(paused[k], skip) for k in sent)  # the stopped state is drawn whole
+
+
 def test_settle_redraws_the_paused_frame_but_never_interrupts_play():
     """The follow-up after a stopping click repaints the stopped state (a late tick's frame
     may have been drawn over the click's), and does nothing while training runs."""

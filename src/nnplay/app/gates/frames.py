@@ -24,9 +24,11 @@ def live(spec: dict) -> str:
     return vg.to_json(spec)[:-1] + PLOT_CONFIG
 
 
-def frame(session: Session, snap=None, *, timeline: bool = True, light: bool = False) -> tuple:
+def frame(session: Session, snap=None, *, timeline: bool = True, light: bool = False,
+          network: bool = True) -> tuple:
     """All outputs for `snap` (default: what the session shows). `light` skips the curves and
-    the enlarged neuron (the live loop sends them on every few updates only)."""
+    the enlarged neuron, `network=False` the network diagram: the live loop sends those on
+    every few updates only, as they cost the browser the most to draw."""
     snap = snap if snap is not None else session.shown()
     tr = session.trainer
     axis = tr.grid_axis
@@ -37,8 +39,8 @@ def frame(session: Session, snap=None, *, timeline: bool = True, light: bool = F
                                   note=f"slice at x3 = {session.trainer.grid_x3:g}" if session.n_inputs == 3 else "")
     names = node_names(session)
     tiles = vg.snapshot_tiles(snap)
-    network = vg.network_spec(snap.weights, tiles, names, biases=snap.biases, selected_node=session.node,
-                                selected_edge=session.edge)
+    diagram = live(vg.network_spec(snap.weights, tiles, names, biases=snap.biases, selected_node=session.node,
+                                   selected_edge=session.edge)) if network else gr.skip()
     if light:
         curves = neuron = gr.skip()
     else:
@@ -46,7 +48,7 @@ def frame(session: Session, snap=None, *, timeline: bool = True, light: bool = F
         c, k = session.node or (len(tiles) - 1, 0)
         kind = "input" if c == 0 else ("output" if c == len(tiles) - 1 else "hidden")
         neuron = live(vg.neuron_spec(tiles[c][k], axis, f"{names[c][k]} at epoch {snap.epoch}", kind=kind))
-    out = [live(boundary), live(network), curves, neuron, truth_html(session.truth_rows(snap)),
+    out = [live(boundary), diagram, curves, neuron, truth_html(session.truth_rows(snap)),
            epoch_html(snap), status_html(session, snap)]
     n = len(tr.history)
     idx = n - 1 if session.view is None else session.view
