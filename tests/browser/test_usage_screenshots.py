@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 from mnist_strokes import draw  # tests/browser/mnist_strokes.py
+from netutil import free_port
 
-from tests.conftest import SCREENSHOTS, free_port
+from tests.conftest import SCREENSHOTS
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ def watch_parent(pid: int, every: float = 1.0) -> None:
     threading.Thread(target=loop, name="watch-parent", daemon=True).start()
 
 
-def _init_worker(niceness: int, parent: int) -> None:
+def init_worker(niceness: int, parent: int) -> None:
     """Runs once in each worker: ignore Ctrl-C (the parent decides), a lower OS priority,
     one torch thread (W workers x 1 thread never ask for more than W cores), and exit
     when the parent is gone."""
@@ -104,7 +104,7 @@ class BackgroundPool:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context(self.preload),
-                                                 initializer=_init_worker,
+                                                 initializer=init_worker,
                                                  initargs=(self.niceness, os.getpid()))
             return self._pool
 

@@ -49,11 +49,11 @@ def _epochs(epochs) -> int:
 
 
 def _trained(config, epochs) -> GateTrainer:
-    """Validate here (a clear message at once), train in a background process (predictions
-    of other users do not wait for this training's Python loop; see engine/background.py)."""
+    """Parse and validate here (parse_config: a clear message at once), then train in a
+    background process, so other users' predictions do not wait for this training's Python
+    loop (see engine/background.py)."""
     try:
-        cfg, n = parse_config(config).validate(), _epochs(epochs)
-        return fit_in_background(cfg, n, GRID)
+        return fit_in_background(parse_config(config), _epochs(epochs), GRID)
     except NnplayError as e:
         raise gr.Error(str(e)) from None
 

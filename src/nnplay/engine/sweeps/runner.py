@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from ..background import process_context, watch_parent
+from ..background import init_worker, process_context
 from ..gates import GateConfig
 from ..mnist import MnistConfig
 from . import gates as gates_cells
@@ -115,14 +114,11 @@ _WORKER_STOP = None
 
 
 def _init_worker(stop_event, parent: int) -> None:
-    """Runs once in each worker: ignore Ctrl-C (the parent handles it), one torch thread,
-    exit if the parent dies (see background.watch_parent)."""
+    """Runs once in each worker: background.init_worker (ignore Ctrl-C, which the parent
+    handles; one torch thread; exit if the parent dies) at normal priority, and keep the
+    stop flag."""
     global _WORKER_STOP
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watch_parent(parent)
-    import torch
-
-    torch.set_num_threads(1)
+    init_worker(0, parent)
     _WORKER_STOP = stop_event
 
 
