@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
 STAMP  := $(VENV)/.nnplay-installed
 
-.PHONY: app test setup bench report clean
+.PHONY: app test setup bench report screenshots clean
 
 app: $(STAMP)
 	$(VENV)/bin/nnplay app
@@ -25,6 +25,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet "$(TORCH)"
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# The browser tests, saving their screenshots into docs/screenshots/ (a plain test run
+# writes them to a temporary folder and leaves the working tree untouched).
+screenshots: $(STAMP)
+	NNPLAY_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -m browser
 
 bench: $(STAMP)
 	$(VENV)/bin/nnplay bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from netutil import free_port
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 COMMITTED_MNIST = ROOT / "data" / "mnist"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots the suite takes go to a temporary folder, so a test run never rewrites
+# committed files; `make screenshots` (NNPLAY_SCREENSHOTS=docs/screenshots) refreshes the docs' copies.
+SCREENSHOTS = Path(os.environ.get("NNPLAY_SCREENSHOTS") or Path(tempfile.gettempdir()) / "nnplay-screenshots")
 
 # The real MNIST files: the verified shared copy when present, else the committed one.
 os.environ.setdefault("NNPLAY_DATA_DIR", str(SHARED_MNIST if SHARED_MNIST.exists() else COMMITTED_MNIST))

@@ -18,7 +18,7 @@ from nnplay.engine.mnist.data import MnistData, load_mnist
 from nnplay.engine.mnist.io import load_model
 from nnplay.engine.mnist.models import first_layer
 from nnplay.engine.mnist.trainer import MnistTrainer
-from nnplay.engine.preprocess import to_mnist
+from nnplay.engine.mnist.preprocess import to_mnist
 
 
 def expect(case, fn):

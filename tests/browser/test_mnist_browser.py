@@ -1,5 +1,5 @@
 """The MNIST tab in a real Chromium: draw digits with the mouse, train quickly, inspect, compare.
-Screenshots go to docs/screenshots/mnist-*.png."""
+Screenshots go to SCREENSHOTS/mnist-*.png (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.conftest import SCREENSHOTS
 from mnist_strokes import draw  # tests/browser/mnist_strokes.py (pytest puts this folder on sys.path)
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _open_mnist(page, app_url, section: str | None = None):

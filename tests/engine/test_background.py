@@ -1,4 +1,4 @@
-"""The background pool (engine/background.py) and gate training in it (engine/gates/remote.py).
+"""The background pool (runtime/pool.py) and gate training in it (engine/gates/background.py).
 
 Oracles: a network trained in a worker process is identical, weight for weight and
 entry for entry of its history, to the same config trained in this process; the worker
@@ -12,9 +12,9 @@ import os
 import pytest
 import torch
 
-from nnplay.engine.background import BackgroundPool
+from nnplay.runtime.pool import BackgroundPool
 from nnplay.engine.gates import GateConfig
-from nnplay.engine.gates.remote import fit_in_background, fit_new
+from nnplay.engine.gates.background import fit_in_background, fit_new
 
 PARENT = os.getpid()
 
@@ -73,7 +73,7 @@ def test_a_gate_trained_in_the_background_is_the_one_trained_here(cfg):
 
 OWNER = """
 import os, sys, time
-from nnplay.engine.background import BackgroundPool
+from nnplay.runtime.pool import BackgroundPool
 pool = BackgroundPool(workers=1, preload=("torch",))
 print(pool.run(os.getpid), flush=True)
 time.sleep(600)
@@ -86,7 +86,7 @@ def test_workers_exit_when_the_program_that_started_them_is_killed():
     import sys
     import time
 
-    from nnplay.engine.background import _alive
+    from nnplay.runtime.pool import _alive
 
     owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
     worker = int(owner.stdout.readline())

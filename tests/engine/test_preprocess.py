@@ -17,7 +17,7 @@ from PIL import Image
 
 from nnplay.engine.errors import ImageError
 from nnplay.engine.mnist import load_mnist, load_pretrained, predict_probs
-from nnplay.engine.preprocess import to_mnist
+from nnplay.engine.mnist.preprocess import to_mnist
 
 IDX = [0, 1, 2]  # test digits 7, 2, 1
 

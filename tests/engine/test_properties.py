@@ -15,7 +15,7 @@ from PIL import Image
 from nnplay.engine.errors import ConfigError, ImageError
 from nnplay.engine.gates import GATES, GateConfig, parse_truth_table
 from nnplay.engine.gates.truth import table_string
-from nnplay.engine.preprocess import to_mnist
+from nnplay.engine.mnist.preprocess import to_mnist
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

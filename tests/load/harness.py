@@ -192,7 +192,7 @@ class Server:
 def make_digits(folder: Path, n: int = 10) -> list[tuple[str, str, str]]:
     """(upload png, sketch-layer png, expected digit) for n real MNIST test digits."""
     from nnplay.engine.mnist import load_mnist, load_pretrained, predict_probs
-    from nnplay.engine.preprocess import to_mnist
+    from nnplay.engine.mnist.preprocess import to_mnist
 
     data = load_mnist()
     model = load_pretrained()[0]

@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 
-from nnplay.viz import mnist_inspect as vi
+from nnplay.viz.mnist import inspect as vi
 
 
 def test_prediction_figures_from_many_threads():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnplay.viz import mnist as vm
-from nnplay.viz import mnist_inspect as vi
+from nnplay.viz.mnist import inspect as vi
 
 
 def _rng(seed=0):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from nnplay.viz.sweep import boundaries_figure, curves_figure, ensemble_figure, heatmap_figure, width_figure
+from nnplay.viz.sweeps import boundaries_figure, curves_figure, ensemble_figure, heatmap_figure, width_figure
 
 
 def _summary(kind="gates", with_missing=True):

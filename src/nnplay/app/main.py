@@ -18,7 +18,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from nnplay import __version__  # noqa: E402
-from nnplay.app import gates_tab, mnist_tab
+from nnplay.app.gates import tab as gates_tab
+from nnplay.app.mnist import tab as mnist_tab
 from nnplay.app.slots import SLOTS, give_back_memory
 
 TITLE = "nnplay — a neural-network playground"

@@ -213,7 +213,7 @@ def row_g(ctx: BenchContext) -> dict:
     with the other choice of 1 or 2 (one 28x28 image is too little work to share
     between threads; on a busy machine the second thread mostly waits)."""
     from nnplay.engine.mnist import load_pretrained, predict_probs
-    from nnplay.engine.preprocess import to_mnist
+    from nnplay.engine.mnist.preprocess import to_mnist
 
     model = load_pretrained()[0]
     value, label = drawn_digit(ctx.data())

@@ -21,7 +21,7 @@ def run(args) -> int:
     from nnplay.cli import emit_json
     from nnplay.engine.mnist.evaluate import predict_probs
     from nnplay.engine.mnist.io import load_model, load_pretrained
-    from nnplay.engine.preprocess import to_mnist
+    from nnplay.engine.mnist.preprocess import to_mnist
 
     model = load_model(args.checkpoint)[0] if args.checkpoint else load_pretrained()[0]
     entries, ok = [], 0

@@ -194,7 +194,7 @@ def find_chromium() -> str | None:
 def write_figures(summary: dict, out: Path, png: bool = True) -> dict:
     """heatmap.html always; heatmap.png when kaleido finds a browser. Returns the paths."""
     from nnplay.engine.checkpoint import atomic_write_text
-    from nnplay.viz.sweep import curves_figure, heatmap_figure
+    from nnplay.viz.sweeps import curves_figure, heatmap_figure
 
     files = {}
     fig = heatmap_figure(summary)

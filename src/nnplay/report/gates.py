@@ -1,7 +1,7 @@
 """The logic-gate part of the report: data, training runs, truth tables, boundaries, lessons.
 
 Everything is trained here, now, with the engine's GateTrainer and the lessons module;
-the figures are the lab's own (nnplay.viz.gates, nnplay.viz.sweep).
+the figures are the lab's own (nnplay.viz.gates, nnplay.viz.sweeps).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from nnplay.engine import lessons
 from nnplay.engine.gates import FEATURES, GATES, GateConfig, GateTrainer, describe, gate_label, input_rows
 from nnplay.viz import gates as vg
-from nnplay.viz import sweep as vs
+from nnplay.viz import sweeps as vs
 
 from .common import cell, image, pct, secs, table
 

@@ -14,9 +14,9 @@ from plotly.subplots import make_subplots
 from nnplay.engine.mnist import predict_probs
 from nnplay.engine.mnist.models import MEAN, STD
 from nnplay.engine.mnist.trainer import random_shift
-from nnplay.engine.preprocess import BOX, FIELD, to_mnist
+from nnplay.engine.mnist.preprocess import BOX, FIELD, to_mnist
 from nnplay.viz.mnist import base_layout
-from nnplay.viz.mnist_inspect import digit_rgb
+from nnplay.viz.mnist.inspect import digit_rgb
 
 from .common import image
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from nnplay.engine.mnist import MnistTrainer, count_parameters, evaluate, first_layer, recommended
 from nnplay.viz import mnist as vm
-from nnplay.viz import mnist_inspect as vi
-from nnplay.viz import sweep as vs
+from nnplay.viz.mnist import inspect as vi
+from nnplay.viz import sweeps as vs
 
 from .common import image, pct, secs, table
 from .mnist_data import image_grid

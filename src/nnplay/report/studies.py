@@ -12,7 +12,7 @@ from nnplay.engine import lessons
 from nnplay.engine.gates import GateConfig
 from nnplay.engine.mnist import recommended
 from nnplay.engine.sweeps import make_axis, run_sweep
-from nnplay.viz import sweep as vs
+from nnplay.viz import sweeps as vs
 
 from .common import cell, image, pct, secs, table
 

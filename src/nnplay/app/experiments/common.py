@@ -11,7 +11,7 @@ import pandas as pd
 from nnplay.engine.errors import ConfigError, NnplayError
 from nnplay.engine.sweeps import make_axis
 from nnplay.engine.sweeps.grid import format_value
-from nnplay.viz.sweep import curves_figure, heatmap_figure
+from nnplay.viz.sweeps import curves_figure, heatmap_figure
 
 NONE = "(none)"
 PCT = ("success_rate", "test_accuracy", "test_error", "mean_train_acc", "best_train_acc", "train accuracy",

@@ -10,7 +10,7 @@ from nnplay.engine.gates import GateConfig
 from nnplay.engine.sweeps import expand, run_sweep, seed_ensemble
 from nnplay.engine.sweeps.gates import COLUMNS
 from nnplay.engine.sweeps.runner import KINDS
-from nnplay.viz.sweep import boundaries_figure, ensemble_figure, lr_curves_figure
+from nnplay.viz.sweeps import boundaries_figure, ensemble_figure, lr_curves_figure
 
 from .common import (Control, axis_pickers, build_axes, empty_table, lab_config, lesson_table, on_cancel,
                      partial_summary, section, stream, sweep_outputs)

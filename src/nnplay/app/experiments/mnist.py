@@ -12,7 +12,7 @@ from nnplay.engine.mnist import MnistConfig, recommended
 from nnplay.engine.sweeps import expand, run_sweep
 from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.mnist import weight_mosaic
-from nnplay.viz.sweep import curves_figure, width_figure
+from nnplay.viz.sweeps import curves_figure, width_figure
 
 from .common import (Control, axis_pickers, build_axes, empty_table, lab_config, lesson_table, on_cancel,
                      partial_summary, section, stream, sweep_outputs)

@@ -13,7 +13,7 @@ import gradio as gr
 
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.gates import GateConfig, GateTrainer
-from nnplay.engine.gates.remote import fit_in_background
+from nnplay.engine.gates.background import fit_in_background
 
 from .export import export_zip
 from .session import GRID, Session
@@ -51,7 +51,7 @@ def _epochs(epochs) -> int:
 def _trained(config, epochs) -> GateTrainer:
     """Parse and validate here (parse_config: a clear message at once), then train in a
     background process, so other users' predictions do not wait for this training's Python
-    loop (see engine/background.py)."""
+    loop (see runtime/pool.py)."""
     try:
         return fit_in_background(parse_config(config), _epochs(epochs), GRID)
     except NnplayError as e:

@@ -41,7 +41,7 @@ def ensure(session: Session | None) -> Session:
 
 
 def sync(session: Session) -> list:
-    """Updates for SYNC_KEYS (see gates_tab): every control that shows the config."""
+    """Updates for SYNC_KEYS (see tab.py): every control that shows the config."""
     cfg = session.cfg
     choice, bits = picker_value(cfg.gate)
     noisy = cfg.sampling == "noisy"

@@ -1,1 +1,1 @@
-"""Parts of the MNIST tab (train, weights, inspect, draw, compare, api); composed by app/mnist_tab.py."""
+"""Parts of the MNIST tab (train, weights, inspect, draw, compare, api); composed by tab.py."""

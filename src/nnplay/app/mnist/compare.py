@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from nnplay.viz import mnist_inspect as vi
+from nnplay.viz.mnist import inspect as vi
 
 from .runs import Session
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import predict_probs, saliency
-from nnplay.engine.preprocess import to_mnist
-from nnplay.viz import mnist_inspect as vi
+from nnplay.engine.mnist.preprocess import to_mnist
+from nnplay.viz.mnist import inspect as vi
 
 from .common import BUNDLED, get_model, model_choices, note
 from .runs import Session

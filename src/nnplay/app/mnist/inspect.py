@@ -10,7 +10,7 @@ import numpy as np
 
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import evaluate, load_mnist
-from nnplay.viz import mnist_inspect as vi
+from nnplay.viz.mnist import inspect as vi
 
 from .common import BUNDLED, model_choices, get_model, note
 from .runs import Session

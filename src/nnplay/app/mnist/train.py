@@ -9,7 +9,7 @@ import gradio as gr
 from nnplay.engine.choices import OPTIMIZERS
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist.config import RECOMMENDED, SCHEDULES, MnistConfig
-from nnplay.viz import mnist_inspect as vi
+from nnplay.viz.mnist import inspect as vi
 
 from . import compare, weights
 from .common import model_choices, note, progress_html

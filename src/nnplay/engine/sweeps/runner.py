@@ -26,7 +26,7 @@ import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from ..background import init_worker, process_context
+from nnplay.runtime.pool import init_worker, process_context
 from ..gates import GateConfig
 from ..mnist import MnistConfig
 from . import gates as gates_cells
@@ -127,7 +127,7 @@ def _worker_cell(kind_name: str, cfg_dict: dict, options: dict) -> dict:
 
 
 def _context():
-    """The fork server (see engine/background.py), with torch and this module preloaded."""
+    """The fork server (see runtime/pool.py), with torch and this module preloaded."""
     return process_context(["torch", "nnplay.engine.sweeps.runner"])
 
 

@@ -15,8 +15,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .gates_network import default_node_names, network_layout, network_spec, snapshot_tiles  # noqa: F401
-from .gates_style import (BIN_WIDTHS, BLUE, COLORSCALE, INK, MID, MOSAIC_COLORSCALE, MUTED, ORANGE,  # noqa: F401
+from .network import default_node_names, network_layout, network_spec, snapshot_tiles  # noqa: F401
+from .style import (BIN_WIDTHS, BLUE, COLORSCALE, INK, MID, MOSAIC_COLORSCALE, MUTED, ORANGE,  # noqa: F401
                           TEST_COLOR, TRAIN_COLOR, WEIGHT_BINS, base_layout, f32, from_uint8, to_json, to_uint8)
 
 

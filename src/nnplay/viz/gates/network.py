@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .gates_style import (BIN_WIDTHS, BLUE, INK, MOSAIC_COLORSCALE, MUTED, ORANGE, WEIGHT_BINS, base_layout, f32,
+from .style import (BIN_WIDTHS, BLUE, INK, MOSAIC_COLORSCALE, MUTED, ORANGE, WEIGHT_BINS, base_layout, f32,
                           to_uint8)
 
 

@@ -1,4 +1,4 @@
-"""Training a gate network in a background process (see engine/background.py for why).
+"""Training a gate network in a background process (see runtime/pool.py for why).
 
     trainer = fit_in_background(GateConfig(gate="XOR"), epochs=300)
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from ..background import BackgroundPool
+from nnplay.runtime.pool import BackgroundPool
 from .config import GateConfig
 from .trainer import GateTrainer
 

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .mnist import base_layout
+from .figures import base_layout
 
 TRAIN_COLOR, TEST_COLOR = "#4f46e5", "#f97316"
 PALETTE = ["#4f46e5", "#f97316", "#059669", "#dc2626", "#0891b2", "#a21caf", "#ca8a04", "#475569",

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from .errors import ImageError
+from ..errors import ImageError
 
 PIXEL_LIMIT = 40_000_000  # refuse images above 40 megapixels (a "decompression bomb" guard)
 WORK_SIZE = 1024          # huge (valid) photos are scaled down to this longer side first
