@@ -8,6 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from nnplay.app import gradio_compat
 from nnplay.classroom import crowd_sweep, gate_filters, leaderboard, to_csv
 from nnplay.engine.errors import NnplayError
 from nnplay.viz.classroom import class_scatter, crowd_heatmap
@@ -126,7 +127,7 @@ def open_run(run_id, teacher_ok: bool):
 
 
 def on_scatter_click(teacher_ok: bool, evt: gr.EventData):
-    return open_run((evt._data or {}).get("target"), teacher_ok)
+    return open_run(gradio_compat.event_payload(evt).get("target"), teacher_ok)
 
 
 def on_board_select(rows, teacher_ok: bool, evt: gr.SelectData):
