@@ -18,6 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from nnplay import __version__  # noqa: E402
+from nnplay.app import gradio_compat
 from nnplay.app.gates import tab as gates_tab
 from nnplay.app.mnist import tab as mnist_tab
 from nnplay.app.slots import SLOTS, give_back_memory
@@ -81,10 +82,7 @@ def schedule_release(demo: gr.Blocks, session_hash: str | None) -> None:
 
 
 def _release_if_idle(demo: gr.Blocks, session_hash: str, closed_at: datetime.datetime) -> None:
-    holder = getattr(demo, "state_holder", None)
-    if holder is None:
-        return
-    last = holder.time_last_used.get(session_hash)
+    last = gradio_compat.last_used(demo, session_hash)
     if last is not None and last > closed_at:
         return  # used again after it closed (a reconnect): keep it
     release_session(demo, session_hash)
@@ -92,23 +90,15 @@ def _release_if_idle(demo: gr.Blocks, session_hash: str, closed_at: datetime.dat
 
 def release_session(demo: gr.Blocks, session_hash: str) -> bool:
     """Drop one session's state now, calling each gr.State's delete_callback. True if it existed."""
-    holder = getattr(demo, "state_holder", None)
-    if holder is None or session_hash not in holder:
+    states = gradio_compat.pop_session(demo, session_hash)
+    if states is None:
         return False
-    with holder.lock:
-        state = holder.session_data.pop(session_hash, None)
-        holder.time_last_used.pop(session_hash, None)
-    if state is None:
-        return False
-    for block_id, value in list(state.state_data.items()):
-        block = state.blocks_config.blocks.get(block_id)
-        callback = getattr(block, "delete_callback", None) if isinstance(block, gr.State) else None
+    for value, callback in states:
         if callback is not None:
             try:
                 callback(value)
             except Exception:  # noqa: BLE001 - one bad callback must not keep the rest alive
                 pass
-    state.state_data.clear()
     give_back_memory()
     return True
 
@@ -126,9 +116,8 @@ def _rss_mb() -> float | None:
 
 def server_stats(demo: gr.Blocks) -> dict:
     """Live sessions, trainings running/waiting and memory: for teachers and the load test."""
-    holder = getattr(demo, "state_holder", None)
-    sessions = list(holder.session_data.values()) if holder is not None else []
-    return {"sessions": len(sessions), "sessions_with_state": sum(1 for s in sessions if s.state_data),
+    sessions, with_state = gradio_compat.session_counts(demo)
+    return {"sessions": sessions, "sessions_with_state": with_state,
             "trainings": SLOTS.counts(), "threads": threading.active_count(), "rss_mb": _rss_mb()}
 
 

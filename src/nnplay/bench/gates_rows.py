@@ -1,4 +1,4 @@
-"""Benchmark rows (e) and (f): the logic-gate lab's training and one live frame."""
+"""Benchmark rows gates_xor_seeds and gates_frame: the logic-gate lab's training and one live frame."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 from .machine import median, percentiles
 
 
-def row_e(ctx) -> dict:
-    """(e) default config on XOR, seeds 0-99 (quick: 0-19): how many are solved
+def row_gates_xor_seeds(ctx) -> dict:
+    """Default config on XOR, seeds 0-99 (quick: 0-19): how many are solved
     (100% training accuracy within cfg.epochs) and the median wall time to solve,
     trainer construction included."""
     from nnplay.engine.gates import GateConfig, train_gate
@@ -24,7 +24,7 @@ def row_e(ctx) -> dict:
     med_epoch = median([r["solved_epoch"] for r in solved])
     n = len(runs)
     return {
-        "row": "e", "title": f"gates: XOR seeds 0-{n - 1} with the defaults",
+        "row": "gates_xor_seeds", "title": f"gates: XOR seeds 0-{n - 1} with the defaults",
         "result": f"{len(solved)}/{n} solved, median {med:.3f} s ({med_epoch:g} epochs)" if solved
         else f"0/{n} solved",
         "target": "100/100, median <= 0.3 s",
@@ -52,8 +52,8 @@ def frame_figures(tr, snap):
     ]
 
 
-def row_f(ctx) -> dict:
-    """(f) 2-[8,8]-1 on XOR: one step() (an epoch plus all grids) and every figure.
+def row_gates_frame(ctx) -> dict:
+    """2-[8,8]-1 on XOR: one step() (an epoch plus all grids) and every figure.
     Timed twice: building the figures, and also serialising them to JSON as the
     server does before sending them to the page."""
     from nnplay.engine.gates import GateConfig, GateTrainer
@@ -78,7 +78,7 @@ def row_f(ctx) -> dict:
     p50, p95 = (1000 * v for v in percentiles(build, 50, 95))
     j50, j95 = (1000 * v for v in percentiles(with_json, 50, 95))
     return {
-        "row": "f", "title": "gates: one 2-[8,8]-1 step + all figures",
+        "row": "gates_frame", "title": "gates: one 2-[8,8]-1 step + all figures",
         "result": f"p50 {p50:.1f} ms (p95 {p95:.1f}); with JSON {j50:.1f} ms",
         "target": "<= 20 ms", "met": bool(j50 <= 20),
         "p50_ms": round(p50, 2), "p95_ms": round(p95, 2),

@@ -18,7 +18,6 @@ import argparse
 import dataclasses
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -182,18 +181,10 @@ def run(args) -> int:
     return 0
 
 
-def find_chromium() -> str | None:
-    """A Chrome/Chromium kaleido can drive, or None."""
-    for cand in (os.environ.get("BROWSER_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
-                 shutil.which("google-chrome"), shutil.which("chromium-browser")):
-        if cand and Path(cand).exists():
-            return cand
-    return None
-
-
 def write_figures(summary: dict, out: Path, png: bool = True) -> dict:
     """heatmap.html always; heatmap.png when kaleido finds a browser. Returns the paths."""
-    from nnplay.engine.checkpoint import atomic_write_text
+    from nnplay.runtime.browser import find_chromium
+    from nnplay.runtime.files import atomic_write_text
     from nnplay.viz.sweeps import curves_figure, heatmap_figure
 
     files = {}
@@ -236,7 +227,7 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
 def run_lesson(args) -> int:
     from nnplay.cli import emit_json
     from nnplay.engine import lessons
-    from nnplay.engine.checkpoint import atomic_write_text
+    from nnplay.runtime.files import atomic_write_text
 
     if args.name == "width":
         workers = args.workers or min(os.cpu_count() or 1, 6)

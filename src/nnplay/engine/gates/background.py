@@ -17,7 +17,7 @@ from .config import GateConfig
 from .trainer import GateTrainer
 
 # At most two trainings at once (this is a 2-core laptop's worth); more wait their turn.
-POOL = BackgroundPool(workers=min(2, os.cpu_count() or 1), niceness=10, preload=("torch", "nnplay.engine.gates"))
+POOL = BackgroundPool(workers=min(2, os.cpu_count() or 1), niceness=10)
 
 
 def fit_new(cfg: GateConfig, epochs: int, grid_size: int = 40) -> GateTrainer:

@@ -114,7 +114,7 @@ _WORKER_STOP = None
 
 
 def _init_worker(stop_event, parent: int) -> None:
-    """Runs once in each worker: background.init_worker (ignore Ctrl-C, which the parent
+    """Runs once in each worker: runtime.pool.init_worker (ignore Ctrl-C, which the parent
     handles; one torch thread; exit if the parent dies) at normal priority, and keep the
     stop flag."""
     global _WORKER_STOP
@@ -127,8 +127,8 @@ def _worker_cell(kind_name: str, cfg_dict: dict, options: dict) -> dict:
 
 
 def _context():
-    """The fork server (see runtime/pool.py), with torch and this module preloaded."""
-    return process_context(["torch", "nnplay.engine.sweeps.runner"])
+    """The program's fork server (runtime/pool.py), which has torch and this module preloaded."""
+    return process_context()
 
 
 def default_workers(n_cells: int) -> int:
