@@ -130,11 +130,11 @@ def test_lr_change_keeps_training_but_architecture_change_resets():
 
 def test_flipping_a_bit_makes_a_custom_gate():
     s = Session.new(GateConfig(gate="XOR"))
-    out = h.on_flip(s, 3)  # row 11: 0 -> 1, XOR becomes OR
-    assert s.cfg.gate == "0111" and s.cfg.table == (0, 1, 1, 1)
+    out = h.on_flip(s, 2)  # row 10: 1 -> 0, XOR becomes 0100 (NOT x1 AND x2), which has no picker name
+    assert s.cfg.gate == "0100" and s.cfg.table == (0, 1, 0, 0)
     truth = frame_of(out)["truth"]
     assert truth.count("<tr class=") == 4
-    assert out[1]["value"] == "custom" and out[2] == "0111"  # the picker shows "custom", bits kept
+    assert out[1]["value"] == "custom" and out[2] == "0100"  # the picker shows "custom", bits kept
 
 
 def test_divergence_stops_play_with_a_message():

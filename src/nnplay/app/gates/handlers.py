@@ -15,7 +15,7 @@ from nnplay.engine.gates.truth import input_rows
 
 from .frames import FRAME_KEYS, frame
 from .layout import bit_label
-from .session import LR_CHOICES, REG_RATES, Session, config_from_controls, node_names, picker_value
+from .session import CONFIG_FIELDS, LR_CHOICES, REG_RATES, Session, config_from_controls, node_names, picker_value
 
 FPS = 15  # replay frames per second
 TICK = 0.04  # live-update timer period: at most 25 updates/s; a tick waits for the previous one
@@ -91,17 +91,29 @@ def full(session: Session) -> tuple:
 def on_load(request: gr.Request):
     params = dict(request.query_params) if request is not None else {}
     speed = params.pop("speed", None)
+    unknown = unknown_link_keys(params)
+    params = {k: v for k, v in params.items() if k not in unknown and not k.startswith("__")}
     try:
-        cfg = GateConfig.from_query(params)
-        session = Session.new(cfg)
+        session = Session.new(GateConfig.from_query(params))
         if params:
             session.notify("Settings from the link applied (see the link box below).", "ok")
     except NnplayError as e:
         session = Session.new()
         session.notify(f"The link's settings could not be used ({e}); showing the defaults instead.", "bad")
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        session.notify(f"{session.message + ' ' if params else ''}Ignored {names} in the link: not a setting "
+                       "of this lab.", "warn" if session.level != "bad" else "bad")
     if speed is not None and str(speed).isdigit():
         session.speed = min(max(int(speed), 1), 50)
     return full(session)
+
+
+def unknown_link_keys(params: dict) -> list[str]:
+    """Query keys that are neither config fields nor the lab's own (speed); Gradio's
+    double-underscore keys (__theme) are not ours to judge."""
+    known = {*CONFIG_FIELDS, "epochs", "speed"}
+    return sorted(k for k in params if k not in known and not k.startswith("__"))
 
 
 @locked

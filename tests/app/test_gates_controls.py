@@ -1,0 +1,61 @@
+"""Issue 17.6, the gate lab's controls: the picker names named tables, the link says the
+name, unknown link keys are reported by name, the picker offers the engine's names."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from nnplay.app.gates import handlers as h
+from nnplay.app.gates.frames import FRAME_KEYS
+from nnplay.app.gates.session import PICKER_GATES, Session, config_from_controls, picker_value
+from nnplay.engine.gates import GATES, GateConfig
+
+
+class FakeRequest:
+    def __init__(self, query: dict):
+        self.query_params = query
+
+
+def status_of(out) -> str:
+    return html.unescape(dict(zip(FRAME_KEYS, out[-len(FRAME_KEYS):]))["status"])
+
+
+def test_the_picker_offers_the_engines_names_and_nothing_else():
+    assert PICKER_GATES == [*GATES, "custom"]
+
+
+@pytest.mark.parametrize("table, name", [("0110", "XOR"), ("0111", "OR"), ("1001", "XNOR"),
+                                         ("01101001", "XOR3"), ("00010111", "MAJORITY"), ("0010", "custom")])
+def test_a_table_shows_its_name_in_the_picker(table, name):
+    assert picker_value(table) == (name, table)
+
+
+def test_flipping_bits_into_a_named_table_shows_the_name_and_links_it():
+    s = Session.new(GateConfig(gate="XOR"))
+    h.on_flip(s, 3)  # row 11: 0 -> 1, XOR becomes OR
+    assert s.cfg.gate == "OR" and picker_value(s.cfg.gate) == ("OR", "0111") and s.cfg.to_query() == "gate=OR"
+    h.on_flip(s, 1)  # row 01: 1 -> 0: 0011 is "x1", no name in the picker
+    assert s.cfg.gate == "0011" and picker_value(s.cfg.gate)[0] == "custom" and "gate=0011" in s.cfg.to_query()
+
+
+def test_custom_bits_that_spell_a_named_gate_become_that_gate():
+    values = dict(gate="custom", bits="1110", sampling="exact", n_points=40, noise=0.15, train_ratio=0.7,
+                  features=["x1", "x2"], hidden="4,4", activation="tanh", optimizer="adam", lr=0.03,
+                  batch_size=0, regularization="none", reg_rate=0.0, seed=0)
+    assert config_from_controls(**values).gate == "NAND"
+
+
+def test_unknown_link_keys_are_reported_as_ignored_by_name():
+    status = status_of(h.on_load(FakeRequest({"bogus": "1"})))
+    assert "Ignored 'bogus' in the link" in status and "applied" not in status
+    status = status_of(h.on_load(FakeRequest({"gate": "OR", "colour": "red", "__theme": "dark"})))
+    assert "Settings from the link applied" in status and "Ignored 'colour'" in status and "__theme" not in status
+    assert h.on_load(FakeRequest({"gate": "OR", "colour": "red"}))[0].cfg.gate == "OR"
+    status = status_of(h.on_load(FakeRequest({"gate": "banana", "zzz": "1"})))
+    assert "could not be used" in status and "Ignored 'zzz'" in status
+
+
+def test_a_plain_link_says_nothing_about_ignored_keys():
+    assert "Ignored" not in status_of(h.on_load(FakeRequest({"gate": "NOR", "speed": "5", "epochs": "10"})))
