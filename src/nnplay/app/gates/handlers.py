@@ -8,6 +8,7 @@ import time
 
 import gradio as gr
 
+from nnplay.app.classroom import context as class_hooks
 from nnplay.engine.errors import NnplayError
 
 from .frames import FRAME_KEYS, frame
@@ -71,6 +72,7 @@ def on_pause(session):
     session = ensure(session)
     stop(session)
     session.view = None
+    class_hooks.gate_finished(session.trainer)  # class mode: record this run (no-op otherwise)
     session.notify(f"Paused at epoch {session.trainer.epoch}. Drag the timeline to look back; Play resumes.", "info")
     return (gr.Timer(active=False), *frame(session))
 
