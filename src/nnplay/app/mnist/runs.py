@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnplay.app.classroom import context as class_hooks
 from nnplay.app.slots import SLOTS
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import MnistConfig, MnistTrainer, first_layer, load_mnist
@@ -190,6 +191,7 @@ class Session:
         self.runs.append(run)
         threading.Thread(target=run.train, args=(data, probe), daemon=True,
                          name=f"mnist-run-{next(_ids)}").start()
+        class_hooks.mnist_started(run)  # class mode: recorded once finished (no-op otherwise)
         return run
 
     def stop_all(self) -> None:
