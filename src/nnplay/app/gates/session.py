@@ -7,6 +7,7 @@ mutate it in place (the play generator and the pause button see the same object)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 
 import numpy as np
@@ -159,3 +160,19 @@ def config_from_controls(gate: str, bits: str, sampling: str, n_points, noise, t
         train_ratio=train_ratio, features=tuple(features or ()), hidden=hidden,
         activation=activation, optimizer=optimizer, lr=lr, batch_size=batch_size,
         regularization=regularization, reg_rate=reg_rate, seed=seed))
+
+
+def locked(fn):
+    """Run a handler holding its session's lock: a live tick and a click of the same visitor
+    run in different worker threads and must not interleave on one trainer."""
+    @functools.wraps(fn)
+    def wrapper(session, *args, **kw):
+        if session is None:
+            return fn(session, *args, **kw)
+        with session.lock:
+            return fn(session, *args, **kw)
+    return wrapper
+
+
+def ensure(session: Session | None) -> Session:
+    return session if session is not None else Session.new()
