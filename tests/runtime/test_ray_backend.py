@@ -51,7 +51,7 @@ def test_quick_mnist_training_equals_the_local_one(pool):
 
 def test_a_2x2_gate_sweep_equals_the_local_one(pool, tmp_path):
     axes = [Axis("lr", (0.03, 0.3)), Axis("hidden", ((2,), (4, 4)))]
-    options = {"seeds": 4, "epochs": 300}
+    options = {"seeds": 2, "epochs": 200}
     base = GateConfig(gate="XOR")
     local = run_sweep("gates", base, axes, options, out=tmp_path / "local", workers=2)
     remote = run_sweep("gates", base, axes, options, out=tmp_path / "ray", backend=pool)
@@ -88,3 +88,53 @@ def test_missing_ray_is_one_line_naming_the_extra(tmp_path):
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == ["error: --ray needs Ray, which is not installed: "
                                                "pip install 'nnplay[cluster]'"]
+
+
+def _wait(run, timeout=120.0):
+    import time
+
+    t0 = time.monotonic()
+    while run.running and time.monotonic() - t0 < timeout:
+        time.sleep(0.05)
+
+
+def test_the_app_s_mnist_run_on_ray_equals_a_local_run(pool):
+    from nnplay.app.mnist.runs import Session
+    from nnplay.runtime import ray_backend
+
+    cfg = MnistConfig(model="logistic", epochs=1, subset=3000, batch_size=64, lr=0.01, threads=1, seed=2)
+    ray_backend._ACTIVE = pool
+    try:
+        remote = Session().start(cfg, quick=True)
+        _wait(remote)
+    finally:
+        ray_backend._ACTIVE = None
+    local = Session().start(cfg, quick=True)
+    _wait(local)
+    assert remote.status == local.status == "done", remote.message
+    assert remote.test_accuracy == local.test_accuracy
+    assert remote.curve["train_loss"] == local.curve["train_loss"] and len(remote.curve["train_loss"]) > 5
+    assert remote.snapshots and remote.snapshots[-1].shape == local.snapshots[-1].shape
+    for a, b in zip(remote.model.state_dict().values(), local.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_stop_reaches_a_ray_training(pool):
+    from nnplay.app.mnist.runs import Session
+    from nnplay.runtime import ray_backend
+
+    cfg = MnistConfig(model="mlp", epochs=20, subset=0, threads=1)  # minutes if not stopped
+    ray_backend._ACTIVE = pool
+    try:
+        run = Session().start(cfg, quick=False)
+        import time
+
+        t0 = time.monotonic()
+        while not run.curve["train_loss"] and time.monotonic() - t0 < 120:
+            time.sleep(0.1)
+        assert run.curve["train_loss"], "no progress came back from the Ray task"
+        run.stop()
+        _wait(run, timeout=30)
+    finally:
+        ray_backend._ACTIVE = None
+    assert run.status == "stopped" and run.progress < 0.5

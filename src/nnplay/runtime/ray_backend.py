@@ -44,9 +44,21 @@ def _call(fn: Callable, args: tuple) -> Any:
     return fn(*args)
 
 
+def _call_stream(fn: Callable, args: tuple):
+    import torch
+
+    torch.set_num_threads(1)
+    yield from fn(*args)
+
+
 @functools.lru_cache(maxsize=1)
 def _task():
     return require_ray().remote(num_cpus=1, max_retries=1)(_call)
+
+
+@functools.lru_cache(maxsize=1)
+def _stream_task():
+    return require_ray().remote(num_cpus=1, max_retries=0, num_returns="streaming")(_call_stream)
 
 
 class RayPool:
@@ -74,6 +86,12 @@ class RayPool:
     def submit(self, fn: Callable, *args):
         self.connect()
         return _task().remote(fn, args)
+
+    def stream(self, fn: Callable, *args):
+        """A generator function fn(*args) as a Ray task: returns Ray's streaming generator
+        (iterate it for object refs, ray.get each; ray.cancel(it) stops the task)."""
+        self.connect()
+        return _stream_task().remote(fn, args)
 
     def run(self, fn: Callable, *args) -> Any:
         """fn(*args) as a Ray task; wait and return its result (its exception is raised here)."""
