@@ -54,6 +54,7 @@ class Session:
     playing: bool = False
     ticks: int = 0                  # live updates sent (the light/full frame rhythm)
     replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
+    pinned: list = dataclasses.field(default_factory=list)  # runs pinned for comparison (app/gates/compare.py)
     lock: threading.RLock = dataclasses.field(default_factory=threading.RLock, repr=False, compare=False)
     message: str = ""               # the last notice shown in the status line
     level: str = "info"             # info | ok | warn | bad
