@@ -17,10 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # a clone 
 
 from nnplay.bench.app_row import row_h  # noqa: E402
 from nnplay.bench.ddp import compare as row_ddp  # noqa: E402
-from nnplay.bench.gates_rows import row_e, row_f  # noqa: E402
+from nnplay.bench.gates_rows import row_e  # noqa: E402
+from nnplay.bench.live_rows import row_f, row_i, row_j  # noqa: E402
 from nnplay.bench.mnist_rows import BenchContext, row_a, row_b, row_c, row_d, row_g, row_levers  # noqa: E402
 
-__all__ = ["context", "row_a", "row_b", "row_c", "row_d", "row_e", "row_f", "row_g", "row_h", "row_ddp", "row_levers"]
+__all__ = ["context", "row_a", "row_b", "row_c", "row_d", "row_e", "row_f", "row_g", "row_h", "row_i", "row_j",
+           "row_ddp", "row_levers"]
 
 
 def context(quick: bool = False, data_dir: str | None = None, threads: int = 2) -> BenchContext:

@@ -14,7 +14,7 @@ from nnplay.bench.runner import ROWS, markdown_table, plain_table
 def test_quick_bench_reports_every_row(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, "-m", "nnplay", "bench", "--quick", "--json", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300,
+                          capture_output=True, text=True, timeout=600,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert done.returncode == 0, done.stderr[-3000:]
     printed = json.loads(done.stdout)               # --json: exactly one JSON object on stdout
@@ -36,6 +36,10 @@ def test_quick_bench_reports_every_row(tmp_path):
     assert rows["d"]["config"]["augment"] is True and 0 < rows["d"]["best_test_accuracy"] <= 1
     assert rows["e"]["seeds"] == 20 and 0 <= rows["e"]["solved"] <= 20
     assert 0 < rows["f"]["p50_ms"] and rows["f"]["p50_ms"] <= rows["f"]["p95_ms"]
+    assert rows["f"]["large"]["network"] == "2-[16,16,16,16,16,16]-1"
+    for key, pages in (("i", 1), ("j", 4)):  # Chromium drew frames in every page
+        if rows[key]["met"] is not None:
+            assert len(rows[key]["pages"]) == pages and rows[key]["min_frames_per_s"] > 0
     assert rows["g"]["predicted"] == rows["g"]["label"]  # the bundled model reads the drawn digit
     assert rows["h"]["rss_mb_after_mnist"] >= rows["h"]["rss_mb_at_start"] > 0
     ddp = rows["ddp"]

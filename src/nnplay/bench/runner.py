@@ -3,7 +3,7 @@
     from nnplay.bench.runner import run_all
     results = run_all(quick=True)
 
-Rows run in order a..h, then the DDP comparison; a row that fails is reported with
+Rows run in order a..j, then the DDP comparison; a row that fails is reported with
 its error (and met = False) instead of stopping the others.
 """
 
@@ -18,27 +18,30 @@ import torch
 
 from . import machine
 
-ROWS = ("a", "b", "c", "d", "e", "f", "g", "h", "ddp", "levers")
+ROWS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "ddp", "levers")
 TITLES = {
     "a": "reference (pytorch/examples mnist) 1 epoch",
     "b": "default fast CNN: time to 99.0%",
     "c": "MLP: time to 98.0%",
     "d": "best accuracy in a 90 s training budget",
     "e": "gates: XOR seeds 0-99 with the defaults",
-    "f": "gates: one 2-[8,8]-1 step + all figures",
+    "f": "gates: server CPU per live frame",
     "g": "bundled model: predict one 280x280 drawing",
     "h": "app: cold start, RSS after loading MNIST",
+    "i": "gates: live frames/s in headless Chromium, 2-[8,8]-1",
+    "j": "gates: 4 pages playing at once, frames/s each",
     "ddp": "2 ranks x 1 thread vs 1 rank x 2 threads",
     "levers": "speed levers, default CNN, 10k images each",
 }
 
 
 def row_function(key: str):
-    from . import app_row, ddp, gates_rows, mnist_rows
+    from . import app_row, ddp, gates_rows, live_rows, mnist_rows
 
     return {
         "a": mnist_rows.row_a, "b": mnist_rows.row_b, "c": mnist_rows.row_c, "d": mnist_rows.row_d,
-        "e": gates_rows.row_e, "f": gates_rows.row_f, "g": mnist_rows.row_g, "h": app_row.row_h,
+        "e": gates_rows.row_e, "f": live_rows.row_f, "g": mnist_rows.row_g, "h": app_row.row_h,
+        "i": live_rows.row_i, "j": live_rows.row_j,
         "ddp": lambda ctx: ddp.compare(quick=ctx.quick, data_dir=ctx.data_dir),
         "levers": mnist_rows.row_levers,
     }[key]

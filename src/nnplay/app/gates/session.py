@@ -54,11 +54,12 @@ class Session:
     show_test: bool = True
     try_x: tuple[float, float, float] = (1.0, 0.0, 0.0)
     playing: bool = False
-    ticks: int = 0                  # live updates sent (the light/full frame rhythm)
     replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
     lock: threading.RLock = dataclasses.field(default_factory=threading.RLock, repr=False, compare=False)
     message: str = ""               # the last notice shown in the status line
     level: str = "info"             # info | ok | warn | bad
+    seq: int = 0                    # frames built so far: the page draws a frame only if newer (Pause wins)
+    token: str = ""                 # the live stream's key (app/gates/stream.py), issued on load
 
     @classmethod
     def new(cls, cfg: GateConfig | None = None, **kw) -> "Session":
@@ -91,6 +92,11 @@ class Session:
         self.playing = False
         self.replay = []
         self.fix_selection()
+
+    def next_seq(self) -> int:
+        """The number of the frame being built; call it holding the lock."""
+        self.seq += 1
+        return self.seq
 
     def notify(self, text: str, level: str = "info") -> str:
         self.message, self.level = text, level
