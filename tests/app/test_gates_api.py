@@ -102,8 +102,9 @@ def test_export_endpoint_returns_a_zip(client):
 # the page's renderer (JSON, see app/gates/frames.py). These check what the page would show.
 import json  # noqa: E402
 
+from nnplay.app.gates import controls as c  # noqa: E402
 from nnplay.app.gates import handlers as h  # noqa: E402
-from nnplay.app.gates.session import Session  # noqa: E402
+from nnplay.app.gates.session import DEFAULT_SPEED, MAX_SPEED, Session  # noqa: E402
 
 
 class FakeRequest:
@@ -123,23 +124,23 @@ def test_lr_change_keeps_training_but_architecture_change_resets():
     s.trainer.step(20)
     s.apply(s.cfg.replace(lr=0.1))
     assert s.trainer.epoch == 20 and s.trainer.cfg.lr == 0.1 and "without a reset" in s.message
-    out = h.on_layers(s, +1)
+    out = c.on_layers(s, +1)
     assert out[0].cfg.hidden == (4, 4, 4) and out[0].trainer.epoch == 0
     assert "reset" in s.message and "hidden layers" in s.message
     assert frame_of(out)["static"]["sizes"] == [2, 4, 4, 4, 1]
-    h.on_neurons(s, 2, -1)
+    c.on_neurons(s, 2, -1)
     assert s.cfg.hidden == (4, 4, 3)
     for _ in range(3):
-        h.on_layers(s, -1)
-    assert s.cfg.hidden == () and "no hidden layers left" in frame_of(h.on_layers(s, -1))["status"]
+        c.on_layers(s, -1)
+    assert s.cfg.hidden == () and "no hidden layers left" in frame_of(c.on_layers(s, -1))["status"]
 
 
 def test_flipping_a_bit_makes_a_custom_gate():
     s = Session.new(GateConfig(gate="XOR"))
-    out = h.on_flip(s, 3)  # row 11: 0 -> 1, XOR becomes OR
-    assert s.cfg.gate == "0111" and s.cfg.table == (0, 1, 1, 1)
-    assert [r[-1] for r in frame_of(out)["static"]["rows"]] == [0, 1, 1, 1]
-    assert out[1]["value"] == "custom" and out[2] == "0111"  # the picker shows "custom", bits kept
+    out = c.on_flip(s, 2)  # row 10: 1 -> 0, XOR becomes 0100 (NOT x1 AND x2), which has no picker name
+    assert s.cfg.gate == "0100" and s.cfg.table == (0, 1, 0, 0)
+    assert [r[-1] for r in frame_of(out)["static"]["rows"]] == [0, 1, 0, 0]
+    assert out[1]["value"] == "custom" and out[2] == "0100"  # the picker shows "custom", bits kept
 
 
 def test_divergence_stops_play_with_a_message():
@@ -175,16 +176,16 @@ def test_speed_is_epochs_per_frame_and_goes_into_the_link():
     s = Session.new()
     out = h.on_speed(s, 7)
     assert s.speed == 7 and out["query"].endswith("speed=7")
-    assert "speed" not in h.on_speed(s, h.DEFAULT_SPEED)["query"]
-    assert h.on_speed(s, 500)["state"].speed == h.MAX_SPEED
+    assert "speed" not in h.on_speed(s, DEFAULT_SPEED)["query"]
+    assert h.on_speed(s, 500)["state"].speed == MAX_SPEED
 
 
 def test_link_settings_apply_and_garbage_gives_a_message():
-    out = h.on_load(FakeRequest({"gate": "NOR", "hidden": "3", "activation": "relu", "speed": "5"}))
+    out = c.on_load(FakeRequest({"gate": "NOR", "hidden": "3", "activation": "relu", "speed": "5"}))
     s = out[0]
     assert (s.cfg.gate, s.cfg.hidden, s.cfg.activation, s.speed) == ("NOR", (3,), "relu", 5)
     assert "applied" in s.message and s.token and frame_of(out)["token"] == s.token
-    s = h.on_load(FakeRequest({"gate": "banana", "lr": "-1"}))[0]
+    s = c.on_load(FakeRequest({"gate": "banana", "lr": "-1"}))[0]
     assert s.cfg == GateConfig() and "could not be used" in s.message
 
 

@@ -11,7 +11,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from nnplay.app.gates import handlers as h
-from nnplay.app.gates import stream
+from nnplay.app.gates import stream, tokens
 from nnplay.app.gates.session import Session
 from nnplay.engine.gates import GateConfig
 
@@ -29,7 +29,7 @@ def recv(ws) -> dict:
 @pytest.fixture()
 def session():
     s = Session.new(GateConfig(gate="XOR", hidden=(4, 4)), speed=3)
-    stream.issue_token(s)
+    tokens.issue(s)
     return s
 
 

@@ -1,4 +1,4 @@
-"""Benchmark row (h): the app's cold start and its memory once MNIST is loaded.
+"""Benchmark row app_cold_start: the app's cold start and its memory once MNIST is loaded.
 
 The app is started the way a user starts it, `python -m nnplay app --port P`, as a
 child process. "Usable" means the server answers GET /config: that is the request
@@ -8,19 +8,14 @@ the page makes first to build itself, so the page can render from then on.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+from nnplay.runtime.ports import free_port
+
 from .machine import rss_mb
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _answers(url: str) -> bool:
@@ -46,8 +41,8 @@ def load_mnist_through_app(base_url: str) -> str | None:
     return "/train (a quick logistic run)"
 
 
-def row_h(ctx, timeout_s: float = 60.0) -> dict:
-    """(h) seconds from process start until /config answers, and RSS (MB)."""
+def row_app_cold_start(ctx, timeout_s: float = 60.0) -> dict:
+    """Seconds from process start until /config answers, and RSS (MB)."""
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     if ctx.data_dir:
@@ -79,7 +74,7 @@ def row_h(ctx, timeout_s: float = 60.0) -> dict:
             proc.kill()
             proc.wait()
     return {
-        "row": "h", "title": "app: cold start, RSS after loading MNIST",
+        "row": "app_cold_start", "title": "app: cold start, RSS after loading MNIST",
         "result": (f"usable in {cold:.1f} s, RSS {rss_loaded:.0f} MB with MNIST (at start {rss_start:.0f} MB)"
                    if rss_loaded else f"usable in {cold:.1f} s, RSS {rss_start:.0f} MB (MNIST not loaded: no /train)"),
         "target": "<= 10 s, RSS <= 1.5 GB", "met": bool(cold <= 10 and (rss_loaded or 1e9) <= 1536),

@@ -1,12 +1,12 @@
-"""Benchmark row (e): the logic-gate lab's training. The live view's rows (f, i, j) are in live_rows.py."""
+"""Benchmark row gates_xor_seeds: the logic-gate lab's training. The live view's rows are in gates_live.py."""
 
 from __future__ import annotations
 
 from .machine import median, percentiles
 
 
-def row_e(ctx) -> dict:
-    """(e) default config on XOR, seeds 0-99 (quick: 0-19): how many are solved
+def row_gates_xor_seeds(ctx) -> dict:
+    """Default config on XOR, seeds 0-99 (quick: 0-19): how many are solved
     (100% training accuracy within cfg.epochs) and the median wall time to solve,
     trainer construction included."""
     from nnplay.engine.gates import GateConfig, train_gate
@@ -22,7 +22,7 @@ def row_e(ctx) -> dict:
     med_epoch = median([r["solved_epoch"] for r in solved])
     n = len(runs)
     return {
-        "row": "e", "title": f"gates: XOR seeds 0-{n - 1} with the defaults",
+        "row": "gates_xor_seeds", "title": f"gates: XOR seeds 0-{n - 1} with the defaults",
         "result": f"{len(solved)}/{n} solved, median {med:.3f} s ({med_epoch:g} epochs)" if solved
         else f"0/{n} solved",
         "target": "100/100, median <= 0.3 s",

@@ -3,7 +3,7 @@
     from nnplay.bench.runner import run_all
     results = run_all(quick=True)
 
-Rows run in order a..j, then the DDP comparison; a row that fails is reported with
+Rows run in the order of ROW_TABLE; a row that fails is reported with
 its error (and met = False) instead of stopping the others.
 """
 
@@ -18,33 +18,31 @@ import torch
 
 from . import machine
 
-ROWS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "ddp", "levers")
-TITLES = {
-    "a": "reference (pytorch/examples mnist) 1 epoch",
-    "b": "default fast CNN: time to 99.0%",
-    "c": "MLP: time to 98.0%",
-    "d": "best accuracy in a 90 s training budget",
-    "e": "gates: XOR seeds 0-99 with the defaults",
-    "f": "gates: server CPU per live frame",
-    "g": "bundled model: predict one 280x280 drawing",
-    "h": "app: cold start, RSS after loading MNIST",
-    "i": "gates: live frames/s in headless Chromium, 2-[8,8]-1",
-    "j": "gates: 4 pages playing at once, frames/s each",
-    "ddp": "2 ranks x 1 thread vs 1 rank x 2 threads",
-    "levers": "speed levers, default CNN, 10k images each",
+# One line per row: its name (what it measures), the module and function that measure it,
+# and its title in the table. Rows run in this order (later rows read earlier ones' results).
+ROW_TABLE = {
+    "reference_epoch": ("mnist_rows", "row_reference_epoch", "reference (pytorch/examples mnist) 1 epoch"),
+    "cnn_to_99": ("mnist_rows", "row_cnn_to_99", "default fast CNN: time to 99.0%"),
+    "mlp_to_98": ("mnist_rows", "row_mlp_to_98", "MLP: time to 98.0%"),
+    "best_in_budget": ("mnist_rows", "row_best_in_budget", "best accuracy in a 90 s training budget"),
+    "gates_xor_seeds": ("gates_rows", "row_gates_xor_seeds", "gates: XOR seeds 0-99 with the defaults"),
+    "gates_frame_cpu": ("gates_live", "row_gates_frame_cpu", "gates: server CPU per live frame"),
+    "predict_drawing": ("mnist_rows", "row_predict_drawing", "bundled model: predict one 280x280 drawing"),
+    "app_cold_start": ("app_row", "row_app_cold_start", "app: cold start, RSS after loading MNIST"),
+    "gates_browser_fps": ("gates_live", "row_gates_browser_fps", "gates: live frames/s in headless Chromium, 2-[8,8]-1"),
+    "gates_four_pages": ("gates_live", "row_gates_four_pages", "gates: 4 pages playing at once, frames/s each"),
+    "ddp_ranks_vs_threads": ("ddp", "row_ddp_ranks_vs_threads", "2 ranks x 1 thread vs 1 rank x 2 threads"),
+    "cnn_levers": ("mnist_rows", "row_cnn_levers", "speed levers, default CNN, 10k images each"),
 }
+ROWS = tuple(ROW_TABLE)
+TITLES = {key: title for key, (_, _, title) in ROW_TABLE.items()}
 
 
 def row_function(key: str):
-    from . import app_row, ddp, gates_rows, live_rows, mnist_rows
+    import importlib
 
-    return {
-        "a": mnist_rows.row_a, "b": mnist_rows.row_b, "c": mnist_rows.row_c, "d": mnist_rows.row_d,
-        "e": gates_rows.row_e, "f": live_rows.row_f, "g": mnist_rows.row_g, "h": app_row.row_h,
-        "i": live_rows.row_i, "j": live_rows.row_j,
-        "ddp": lambda ctx: ddp.compare(quick=ctx.quick, data_dir=ctx.data_dir),
-        "levers": mnist_rows.row_levers,
-    }[key]
+    module, name, _ = ROW_TABLE[key]
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 
 
 def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, threads: int = 2,

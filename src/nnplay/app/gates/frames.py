@@ -24,6 +24,7 @@ import orjson
 from nnplay.engine.gates.truth import input_rows
 from nnplay.engine.gates.verdict import overfit_hint, solve_status, truth_verdict
 
+from . import tokens
 from .session import Session, node_names
 
 TILE_RES = 20     # node tiles in the diagram: 20x20 (every 2nd grid point of the 40x40 grid)
@@ -203,11 +204,14 @@ def dumps(frame: dict) -> str:
 
 def frame_json(session: Session, snap=None) -> str:
     """A click's answer for the hub component: a full frame (static part, whole curve) and
-    the stream token, built under the session's lock."""
+    the session's stream token, built under the session's lock."""
     with session.lock:
         frame = build(session, snap)
-        frame["token"] = session.token
+        frame["token"] = tokens.issue(session)
         return dumps(frame)
+
+
+frame = frame_json  # the handlers' name for it: `return frame(session)`
 
 
 def status_html(session: Session, snap, right: int, n_rows: int) -> str:

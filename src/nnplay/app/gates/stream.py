@@ -5,9 +5,9 @@ SSE answer, a full component update) limited the page to about 8-11 frames/s. He
 server pushes small frames (app/gates/frames.py) over one long-lived connection and the
 page draws them on canvases (app/gates/live.js).
 
-Session and auth: the page gets its token only from a Gradio event (the tab's load), so
-Gradio's own auth and session rules apply; the token is unguessable (secrets) and maps to
-that visitor's `Session` only while the session lives (a weak reference).
+Session and auth: the page gets its token only with a frame a Gradio event sent (the tab's
+load), so Gradio's own auth and session rules apply; the token is unguessable and maps to
+that visitor's `Session` only while the session lives (app/gates/tokens.py).
 
 Pacing and back-pressure: the page acknowledges each frame after drawing it. At most
 WINDOW frames are unacknowledged and at most MAX_FPS are sent per second: a slow page
@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import time
-import weakref
 
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from . import frames
+from . import frames, tokens
 from .session import Session
 
 ROUTE = "/nnplay/gates-stream"
@@ -39,7 +37,6 @@ WINDOW = 2          # frames sent but not yet drawn by the page
 IDLE_WAIT = 1.0     # s between checks when nothing wakes the stream
 CLOSE_UNKNOWN = 4404  # the page's token is not (or no longer) known: the server restarted
 
-_SESSIONS: "weakref.WeakValueDictionary[str, Session]" = weakref.WeakValueDictionary()
 _ALL: set = set()  # every open stream (close_all)
 
 
@@ -48,14 +45,6 @@ def _conns(session: Session) -> set:
     if not hasattr(session, "_streams"):
         session._streams = set()
     return session._streams
-
-
-def issue_token(session: Session) -> str:
-    """Give `session` a stream token (once) and register it."""
-    if not session.token:
-        session.token = secrets.token_urlsafe(24)
-    _SESSIONS[session.token] = session
-    return session.token
 
 
 def poke(session: Session) -> None:
@@ -206,7 +195,7 @@ class Conn:
 
 
 async def endpoint(websocket: WebSocket) -> None:
-    session = _SESSIONS.get(websocket.query_params.get("token", ""))
+    session = tokens.lookup(websocket.query_params.get("token", ""))
     await websocket.accept()
     if session is None:
         await websocket.close(CLOSE_UNKNOWN, "unknown session: reload the page")

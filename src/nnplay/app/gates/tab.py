@@ -1,7 +1,8 @@
 """The "Logic gates" tab: a TensorFlow-Playground-style lab for small gate networks.
 
-Layout in app/gates/layout.py, handlers in app/gates/handlers.py, figures in
-nnplay.viz.gates. Each browser session keeps its own trainer in a gr.State.
+Layout in app/gates/layout.py, handlers in app/gates/handlers.py and controls.py, the live
+views in frames.py (what a frame holds), stream.py (the WebSocket) and live.js (the page's
+renderer). Each browser session keeps its own trainer in a gr.State.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import gradio as gr
 
 from nnplay.app.experiments import gates_experiments
 from nnplay.app.gates import api
+from nnplay.app.gates import controls as c
 from nnplay.app.gates import handlers as h
 from nnplay.app.gates.layout import build_layout
 from nnplay.app.gates.texts import CSS
@@ -42,33 +44,30 @@ def build() -> gr.Blocks:
             ui = build_layout()
             with gr.Accordion("Experiments: sweeps, seed ensembles and classic lessons", open=False):
                 gates_experiments(state)
-        cfg_inputs = [ui.gate, ui.bits, ui.sampling, ui.n_points, ui.noise, ui.train_ratio, ui.features, ui.hidden,
-                      ui.activation, ui.optimizer, ui.lr, ui.batch_size, ui.regularization, ui.reg_rate, ui.seed]
-        sync_out = [*cfg_inputs[:6], ui.show_test, *cfg_inputs[6:], ui.speed, *ui.bit_buttons, *ui.neuron_groups,
-                    *ui.neuron_labels, ui.layer_label, ui.node, ui.edge, ui.try_sliders[2], ui.try_switches[2], ui.query]
+        ui.try_x3, ui.try_bit3 = ui.try_sliders[2], ui.try_switches[2]
+        cfg_inputs = c.components(ui, c.CONFIG_KEYS)
+        sync_out = c.components(ui, c.SYNC_KEYS)
         live = [ui.live]  # every frame goes to the hub, which draws all live views (app/gates/live.js)
         full_out = [state, *sync_out, ui.live]
         quiet = dict(show_progress="hidden", api_visibility="private")
         by_name = {"state": state, "node": ui.node, "edge": ui.edge, "weight": ui.weight, "live": ui.live,
                    "query": ui.query}
 
-        tab.load(h.on_load, None, full_out, **quiet)
-        for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer, ui.lr, ui.batch_size,
-                     ui.regularization, ui.reg_rate):
-            comp.input(h.on_config, [state, *cfg_inputs], full_out, **quiet)
-        for comp in (ui.n_points, ui.noise, ui.train_ratio):
-            comp.release(h.on_config, [state, *cfg_inputs], full_out, **quiet)
-        for ev in (ui.seed.submit, ui.seed.blur):
-            ev(h.on_config, [state, *cfg_inputs], full_out, **quiet)
-        ui.layer_plus.click(lambda s: h.on_layers(s, +1), state, full_out, **quiet)
-        ui.layer_minus.click(lambda s: h.on_layers(s, -1), state, full_out, **quiet)
+        tab.load(c.on_load, None, full_out, **quiet)
+        config_triggers = [comp.input for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer,
+                                                   ui.lr, ui.batch_size, ui.regularization, ui.reg_rate)]
+        config_triggers += [comp.release for comp in (ui.n_points, ui.noise, ui.train_ratio)]
+        gr.on([*config_triggers, ui.seed.submit, ui.seed.blur], c.on_config, [state, *cfg_inputs], full_out, **quiet)
+        ui.layer_plus.click(lambda s: c.on_layers(s, +1), state, full_out, **quiet)
+        ui.layer_minus.click(lambda s: c.on_layers(s, -1), state, full_out, **quiet)
         for i in range(len(ui.neuron_plus)):
-            ui.neuron_plus[i].click(lambda s, i=i: h.on_neurons(s, i, +1), state, full_out, **quiet)
-            ui.neuron_minus[i].click(lambda s, i=i: h.on_neurons(s, i, -1), state, full_out, **quiet)
+            ui.neuron_plus[i].click(lambda s, i=i: c.on_neurons(s, i, +1), state, full_out, **quiet)
+            ui.neuron_minus[i].click(lambda s, i=i: c.on_neurons(s, i, -1), state, full_out, **quiet)
         for i, btn in enumerate(ui.bit_buttons):
-            btn.click(lambda s, i=i: h.on_flip(s, i), state, full_out, **quiet)
+            btn.click(lambda s, i=i: c.on_flip(s, i), state, full_out, **quiet)
 
         # Play and Replay only switch the session's stream on; the stream sends the frames.
+        # The timeline is drawn by the page and scrubs over the stream (app/gates/stream.py).
         ui.play.click(h.on_play, state, live, **quiet)
         ui.pause.click(h.on_pause, state, live, **quiet)
         ui.step.click(h.on_step, state, live, show_progress="hidden", api_name="gates_step",

@@ -7,7 +7,8 @@
 
 One *epoch* is one pass over the training set: a single update for full-batch
 training (the default; exact data has just 4 or 8 rows), or ceil(N / batch) updates
-in a freshly shuffled order for mini-batches.
+in a freshly shuffled order for mini-batches. Training stops when the loss diverges
+(NaN/inf, or grown and stuck high: see divergence.py).
 
 Speed: the networks are tiny (tens of weights), so the cost of an epoch is almost
 all Python and dispatch overhead, not arithmetic. We therefore keep the tensors
@@ -31,6 +32,7 @@ from ..checkpoint import load_checkpoint, load_into, save_checkpoint
 from ..choices import make_optimizer
 from ..errors import CheckpointError, ConfigError
 from .config import GateConfig
+from .divergence import LossWatch, nan_message
 from .data import feature_matrix, feature_names, make_dataset
 from .model import GateMLP, bce_with_logits, forward_with, penalty
 from .snapshot import CURVE_KEYS, Snapshot, draw_grids, grid_features
@@ -79,6 +81,7 @@ class GateTrainer:
         self.diverged: str | None = None
         self._curve: dict[str, list] = {k: [] for k in CURVE_KEYS}
         self._metrics = self._evaluate()  # (train_loss, test_loss, train_acc, test_acc) of the current weights
+        self._restart_watch()
         self._record_curve()
         self.history: list[Snapshot] = [self._light()]
 
@@ -134,16 +137,21 @@ class GateTrainer:
             self._metrics = metrics
             self._record_curve()
             done += 1
+            # A finite loss that grew and stayed high also stops (the weights stay).
+            self.diverged = self._watch.update(self.epoch, metrics[0], self.cfg.lr)
+            if self.diverged:
+                break
         return done
+
+    def _restart_watch(self) -> None:
+        self._watch = LossWatch(self._metrics[0])
 
     def _diverge(self, bad_loss: float) -> None:
         """The loss became NaN/inf: put back the weights from before this epoch and stop."""
         with torch.no_grad():
             for p, b in zip(self._params, self._backup):
                 p.copy_(b)
-        what = "NaN (not a number)" if math.isnan(bad_loss) else "infinite"
-        self.diverged = (f"diverged at epoch {self.epoch + 1}: lower the learning rate "
-                         f"(it is {self.cfg.lr:g}; the loss became {what})")
+        self.diverged = nan_message(self.epoch + 1, self.cfg.lr, bad_loss)
 
     def _record_curve(self) -> None:
         for key, value in zip(CURVE_KEYS, (self.epoch, *self._metrics)):
@@ -178,6 +186,7 @@ class GateTrainer:
         if self.diverged:
             self.optimizer = make_optimizer(self.cfg.optimizer, self.model.parameters(), self.cfg.lr)
             self.diverged = None
+        self._restart_watch()
         for group in self.optimizer.param_groups:
             group["lr"] = self.cfg.lr
 
@@ -223,6 +232,7 @@ class GateTrainer:
         # The metrics at this epoch changed: refresh them, the curve's last point and
         # the last history entry, so the timeline shows the edited network.
         self._metrics = self._evaluate()
+        self._restart_watch()
         for key, value in zip(CURVE_KEYS[1:], self._metrics):
             self._curve[key][-1] = value
         if self.history and self.history[-1].epoch == self.epoch:
@@ -357,6 +367,7 @@ class GateTrainer:
         load_into(tr.model, tensors, path)
         tr.epoch = int((meta.get("metrics") or {}).get("epoch", 0))
         tr._metrics = tr._evaluate()
+        tr._restart_watch()
         tr._curve = {k: [] for k in CURVE_KEYS}
         tr._record_curve()
         tr.history = [tr._light()]

@@ -1,14 +1,14 @@
-"""Benchmark rows of the gate lab's live view: server CPU per frame (f), frames drawn per
-second in a real headless Chromium (i), and in 4 pages at once (j).
+"""The gate lab's live view, as served and drawn: `python benchmarks/gates_frame.py [--url URL]
+[--pages N] [--seconds S] [--json]` (or `python -m nnplay.bench.gates_live`), and its benchmark rows:
 
-    f  one live frame as the stream builds it (train `speed` = 1 epoch, build and encode the
+    gates_frame_cpu    one live frame as the stream builds it (train `speed` = 1 epoch, build and encode the
        frame), CPU time of the thread, for 2-[8,8]-1 and the largest network (6 x 16).
-    i  `python -m nnplay app` as a child process; Chromium opens the lab with a 2-[8,8]-1 net at
+    gates_browser_fps  `python -m nnplay app` as a child process; Chromium opens the lab with a 2-[8,8]-1 net at
        1 epoch per frame and presses Play. Frames/s = changes of data-epoch on #gates-boundary,
        #gates-net and #gates-epoch per second (the smallest of the three) over `seconds`.
        Main-thread ms per frame = the renderer's busy time (Chrome's Performance.getMetrics
        TaskDuration) divided by the frames drawn.
-    j  the same with 4 pages playing at once against one server.
+    gates_four_pages   the same with 4 pages playing at once against one server.
 
 `page_rates(url, pages, seconds)` works against any running app (it counts the epoch
 element's data-epoch, which the previous, Plotly-based live view also set), so "before"
@@ -24,6 +24,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from nnplay.runtime.ports import free_port
 
 from .machine import percentiles
 
@@ -71,11 +73,11 @@ def frame_cpu_ms(hidden: tuple[int, ...], frames: int) -> dict:
             "wall_p50_ms": round(1000 * percentiles(wall, 50)[0], 2), "frame_bytes": size}
 
 
-def row_f(ctx) -> dict:
+def row_gates_frame_cpu(ctx) -> dict:
     n = 50 if ctx.quick else 400
     small, large = frame_cpu_ms((8, 8), n), frame_cpu_ms((16,) * 6, n // 2)
     return {
-        "row": "f", "title": "gates: server CPU per live frame",
+        "row": "gates_frame_cpu", "title": "gates: server CPU per live frame",
         "result": (f"2-[8,8]-1 {small['cpu_p50_ms']:.1f} ms CPU (p95 {small['cpu_p95_ms']:.1f}, "
                    f"{small['frame_bytes'] // 1024} KB); 6x16 {large['cpu_p50_ms']:.1f} ms (p95 {large['cpu_p95_ms']:.1f}, "
                    f"{large['frame_bytes'] // 1024} KB)"),
@@ -87,18 +89,10 @@ def row_f(ctx) -> dict:
 
 
 # ---------------------------------------------------------------- i, j: frames drawn in Chromium
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def served_app(timeout_s: float = 90.0):
     """`python -m nnplay app` on a free loopback port, as a user starts it; yields its URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     src = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
@@ -186,15 +180,15 @@ def _skip(key: str, title: str, why: str) -> dict:
     return {"row": key, "title": title, "result": f"skipped: {why}", "target": "", "met": None}
 
 
-def row_i(ctx) -> dict:
+def row_gates_browser_fps(ctx) -> dict:
     title = "gates: live frames/s in headless Chromium, 2-[8,8]-1"
     if not Path(CHROMIUM).exists():
-        return _skip("i", title, f"no Chromium at {CHROMIUM}")
+        return _skip("gates_browser_fps", title, f"no Chromium at {CHROMIUM}")
     with served_app() as url:
         r = page_rates(url, 1, 3.0 if ctx.quick else 5.0)
     page = r["pages"][0]
     return {
-        "row": "i", "title": title,
+        "row": "gates_browser_fps", "title": title,
         "result": (f"{page['frames_per_s']:.1f} frames/s, every view each frame; main thread "
                    f"{page['main_thread_ms_per_frame']} ms/frame"),
         "target": ">= 30 frames/s (stretch 60); <= 10 ms main thread per frame",
@@ -203,27 +197,51 @@ def row_i(ctx) -> dict:
     }
 
 
-def row_j(ctx) -> dict:
+def row_gates_four_pages(ctx) -> dict:
     title = "gates: 4 pages playing at once, frames/s each"
     if not Path(CHROMIUM).exists():
-        return _skip("j", title, f"no Chromium at {CHROMIUM}")
+        return _skip("gates_four_pages", title, f"no Chromium at {CHROMIUM}")
     with served_app() as url:
         r = page_rates(url, 4, 3.0 if ctx.quick else 5.0)
     rates = [p["frames_per_s"] for p in r["pages"]]
     return {
-        "row": "j", "title": title,
+        "row": "gates_four_pages", "title": title,
         "result": "frames/s " + ", ".join(f"{v:.1f}" for v in rates) + " (one Chromium, one server)",
         "target": ">= 20 frames/s in each", "met": bool(min(rates) >= 20), **r,
     }
 
 
 def main(argv=None) -> int:
-    """`python -m nnplay.bench.live_rows URL [PAGES] [SECONDS]`: rates of a running app."""
+    import argparse
     import json
 
-    argv = sys.argv[1:] if argv is None else argv
-    url, pages, seconds = argv[0], int(argv[1]) if len(argv) > 1 else 1, float(argv[2]) if len(argv) > 2 else 5.0
-    print(json.dumps(page_rates(url, pages, seconds), indent=2))
+    ap = argparse.ArgumentParser(description="The gate lab's live view: server CPU per frame and frames/s "
+                                             "drawn in headless Chromium.")
+    ap.add_argument("--url", help="measure a running app instead of starting `nnplay app`")
+    ap.add_argument("--pages", type=int, default=1, help="pages playing at once (default 1)")
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--query", default=QUERY, help=f"page query (default {QUERY})")
+    ap.add_argument("--no-browser", action="store_true", help="only the server's CPU per frame")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    out = {"server": [frame_cpu_ms((8, 8), 200), frame_cpu_ms((16,) * 6, 100)]}
+    if not args.no_browser:
+        if args.url:
+            out["browser"] = page_rates(args.url, args.pages, args.seconds, args.query)
+        else:
+            with served_app() as url:
+                out["browser"] = page_rates(url, args.pages, args.seconds, args.query)
+    out["load_average"] = [round(v, 2) for v in os.getloadavg()]
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    for s in out["server"]:
+        print(f"server, one frame of {s['network']} at 1 epoch/frame: {s['cpu_p50_ms']} ms CPU (p95 {s['cpu_p95_ms']}), "
+              f"{s['frame_bytes']} bytes")
+    for i, p in enumerate(out.get("browser", {}).get("pages", [])):
+        print(f"page {i + 1}: {p['frames_per_s']} frames/s drawn ({p['epochs_per_s']} epochs/s), main thread "
+              f"{p['main_thread_ms_per_frame']} ms per frame")
+    print(f"load average {out['load_average']}")
     return 0
 
 
