@@ -36,18 +36,30 @@ def require_ray():
     return ray
 
 
-def _call(fn: Callable, args: tuple) -> Any:
-    """The body of every task: one torch thread, then fn(*args)."""
+NICENESS = 10  # like the local background workers: a web server on the same machine gets the CPU first
+
+
+def _setup() -> None:
+    """Each task: one torch thread, and a lower OS priority (set, not added: workers are reused)."""
+    import os
+
     import torch
 
     torch.set_num_threads(1)
+    try:
+        if os.getpriority(os.PRIO_PROCESS, 0) < NICENESS:
+            os.setpriority(os.PRIO_PROCESS, 0, NICENESS)
+    except (AttributeError, OSError):  # not POSIX
+        pass
+
+
+def _call(fn: Callable, args: tuple) -> Any:
+    _setup()
     return fn(*args)
 
 
 def _call_stream(fn: Callable, args: tuple):
-    import torch
-
-    torch.set_num_threads(1)
+    _setup()
     yield from fn(*args)
 
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 CURVE_POINTS = 200  # a stored MNIST curve keeps at most this many points per series
 WATCH_EVERY = 0.25  # s between checks of a running MNIST training
 ROW_ATTR = "_nnplay_class_row"  # set on a recorded GateTrainer: the id of its row
+DONE_ATTR = "_nnplay_class_done"  # set on a watched MNIST Run: an Event, set once it is recorded (or not to be)
 
 
 @dataclass
@@ -90,19 +91,30 @@ def mnist_started(run) -> None:
     who = identity()
     if who is None:
         return
+    setattr(run, DONE_ATTR, threading.Event())
     threading.Thread(target=_watch, args=(run, who), daemon=True, name=f"class-watch-{run.name}").start()
 
 
+def wait_recorded(run, timeout: float = 30.0) -> None:
+    """Block until a finished run watched by mnist_started is in the database (the API
+    answers only then, so an answered run is never missing after a crash). No-op otherwise."""
+    done = getattr(run, DONE_ATTR, None)
+    if done is not None:
+        done.wait(timeout)
+
+
 def _watch(run, who) -> None:
-    while run.running:
-        time.sleep(WATCH_EVERY)
-    if run.status != "done" or CLASS is None:
-        return  # stopped or failed: not a finished run
     try:
+        while run.running:
+            time.sleep(WATCH_EVERY)
+        if run.status != "done" or CLASS is None:
+            return  # stopped or failed: not a finished run
         CLASS.store.record_mnist(*who, run.cfg.to_dict(), test_accuracy=run.test_accuracy, seconds=run.seconds,
                                  curve=thin_curve(run.view()["curve"]))
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a database hiccup must not break the lab
         log.exception("class mode: recording MNIST run %s failed", run.name)
+    finally:
+        getattr(run, DONE_ATTR).set()
 
 
 def thin_curve(curve: dict, n: int = CURVE_POINTS) -> dict:
