@@ -4,6 +4,7 @@ name, unknown link keys are reported by name, the picker offers the engine's nam
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -123,3 +124,30 @@ def test_values_refuses_a_missing_or_extra_key():
         c.values({k: v for k, v in named.items() if k != "seed"}, c.SYNC_KEYS)
     with pytest.raises(ValueError):
         c.values({**named, "bit_buttons": named["bit_buttons"][:4]}, c.SYNC_KEYS)
+
+
+# ---------------------------------------------------------------- lessons' "Try it" (issue 17.9)
+def test_try_it_loads_each_lesson_setup_with_fresh_weights():
+    from nnplay.engine import lessons
+
+    s = Session.new(GateConfig(gate="AND", sampling="noisy", seed=7))
+    s.trainer.train(30)
+    for lesson, setups in lessons.GATE_SETUPS.items():
+        for label in setups:
+            out = c.on_try_lesson(s, lesson, label)
+            assert out[0] is s and s.cfg == lessons.lesson_setup(lesson, label) and s.trainer.epoch == 0
+            assert f"Lesson setup loaded: {label}" in status_of(out)
+    assert lessons.lesson_setup("xor", "no hidden layer").hidden == ()
+    assert lessons.lesson_setup("lr", "lr 10 (too high)").to_query() == "optimizer=sgd&lr=10.0"
+
+
+def test_the_tab_wires_one_try_it_button_per_setup():
+    from nnplay.app.gates import tab as gates_tab
+    from nnplay.engine import lessons
+
+    blocks = gates_tab.build()
+    buttons = {b._id: b.elem_id for b in blocks.blocks.values()
+               if re.fullmatch(r"gates-try-(xor|lr)-.+", str(getattr(b, "elem_id", "")))}
+    assert len(buttons) == sum(len(v) for v in lessons.GATE_SETUPS.values()) == 5
+    clicked = {t[0] for bf in blocks.fns.values() for t in bf.targets if t[1] == "click"}
+    assert set(buttons) <= clicked

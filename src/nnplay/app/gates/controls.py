@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from nnplay.engine import lessons
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.gates import GateConfig
 from nnplay.engine.gates.config import MAX_LAYERS, MAX_NEURONS
@@ -197,4 +198,19 @@ def on_flip(session, i: int):
         session.apply(session.cfg.replace(gate="".join(bits)))
     except NnplayError as e:
         session.notify(str(e), "bad")
+    return full(session)
+
+
+@locked
+def on_try_lesson(session, lesson: str, label: str):
+    """A lesson's "Try it": load that setup into the lab (fresh weights, as any reset) and
+    say what to watch for; the page then scrolls up to the lab (tab.py)."""
+    session = ensure(session)
+    session.playing, session.replay = False, []
+    try:
+        session.reset(lessons.lesson_setup(lesson, label))  # the lesson's exact setup, fresh weights
+    except NnplayError as e:
+        session.notify(str(e), "bad")
+        return full(session)
+    session.notify(f"Lesson setup loaded: {label}. Press Play and watch the loss and the boundary.", "ok")
     return full(session)

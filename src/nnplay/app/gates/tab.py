@@ -18,6 +18,7 @@ from nnplay.app.gates.texts import CSS
 __all__ = ["build", "CSS"]
 
 LINK_JS = "(q) => location.origin + location.pathname + (q ? '?' + q : '')"
+TO_LAB_JS = "() => document.getElementById('gates-root').scrollIntoView({block: 'start'})"
 COPY_JS = """(link) => { try { navigator.clipboard.writeText(link); } catch (e) {} ;
   try { history.replaceState(null, '', link); } catch (e) {} ; return link; }"""
 
@@ -32,7 +33,7 @@ def build() -> gr.Blocks:
             state = gr.State(None)
             ui = build_layout()
             with gr.Accordion("Experiments: sweeps, seed ensembles and classic lessons", open=False):
-                gates_experiments(state)
+                experiments = gates_experiments(state)
         ui.try_x3, ui.try_bit3 = ui.try_sliders[2], ui.try_switches[2]
         cfg_inputs = c.components(ui, c.CONFIG_KEYS)
         sync_out = c.components(ui, c.SYNC_KEYS)
@@ -49,6 +50,9 @@ def build() -> gr.Blocks:
         config_triggers += [comp.release for comp in (ui.n_points, ui.noise, ui.train_ratio)]
         gr.on([*config_triggers, ui.seed.submit, ui.seed.blur], c.on_config, [state, *cfg_inputs], full_out,
               **quiet).then(**settle)
+        for btn, lesson, label in experiments.try_its:
+            btn.click(lambda s, lesson=lesson, label=label: c.on_try_lesson(s, lesson, label), state, full_out,
+                      **quiet).then(**settle).then(None, js=TO_LAB_JS)
         ui.layer_plus.click(lambda s: c.on_layers(s, +1), state, full_out, **quiet).then(**settle)
         ui.layer_minus.click(lambda s: c.on_layers(s, -1), state, full_out, **quiet).then(**settle)
         for i in range(len(ui.neuron_plus)):
