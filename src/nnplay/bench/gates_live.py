@@ -19,6 +19,7 @@ import json
 import sys
 import time
 
+from nnplay.runtime.browser import launch_chromium
 from nnplay.runtime.ports import free_port
 
 from .machine import percentiles
@@ -94,11 +95,9 @@ def browser_rate(url: str, seconds: float = 8.0) -> dict:
     (speed 1, so the epoch counter counts the updates the page received and drew)."""
     from playwright.sync_api import sync_playwright
 
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"]
     read = "Number(document.querySelector('#gates-epoch .ep-value').dataset.epoch || 0)"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         page.goto(url.rstrip("/") + "/?gate=XOR&hidden=8,8&speed=1")
         page.wait_for_selector("#gates-truth table", timeout=120_000)
