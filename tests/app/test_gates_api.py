@@ -99,6 +99,7 @@ def test_export_endpoint_returns_a_zip(client):
 
 # ---------------------------------------------------------------- handlers, without a server
 # The tab's event handlers are plain functions of a Session; these check what the page shows.
+from nnplay.app.gates import controls as c  # noqa: E402
 from nnplay.app.gates import handlers as h  # noqa: E402
 from nnplay.app.gates.frames import FRAME_KEYS  # noqa: E402
 from nnplay.app.gates.session import Session  # noqa: E402
@@ -118,23 +119,23 @@ def test_lr_change_keeps_training_but_architecture_change_resets():
     s.trainer.step(20)
     s.apply(s.cfg.replace(lr=0.1))
     assert s.trainer.epoch == 20 and s.trainer.cfg.lr == 0.1 and "without a reset" in s.message
-    out = h.on_layers(s, +1)
+    out = c.on_layers(s, +1)
     assert out[0].cfg.hidden == (4, 4, 4) and out[0].trainer.epoch == 0
     assert "reset" in s.message and "hidden layers" in s.message
-    h.on_neurons(s, 2, -1)
+    c.on_neurons(s, 2, -1)
     assert s.cfg.hidden == (4, 4, 3)
     for _ in range(3):
-        h.on_layers(s, -1)
-    assert s.cfg.hidden == () and "no hidden layers left" in frame_of(h.on_layers(s, -1))["status"]
+        c.on_layers(s, -1)
+    assert s.cfg.hidden == () and "no hidden layers left" in frame_of(c.on_layers(s, -1))["status"]
 
 
 def test_flipping_a_bit_makes_a_custom_gate():
     s = Session.new(GateConfig(gate="XOR"))
-    out = h.on_flip(s, 3)  # row 11: 0 -> 1, XOR becomes OR
-    assert s.cfg.gate == "0111" and s.cfg.table == (0, 1, 1, 1)
+    out = c.on_flip(s, 2)  # row 10: 1 -> 0, XOR becomes 0100 (NOT x1 AND x2), which has no picker name
+    assert s.cfg.gate == "0100" and s.cfg.table == (0, 1, 0, 0)
     truth = frame_of(out)["truth"]
     assert truth.count("<tr class=") == 4
-    assert out[1]["value"] == "custom" and out[2] == "0111"  # the picker shows "custom", bits kept
+    assert out[1]["value"] == "custom" and out[2] == "0100"  # the picker shows "custom", bits kept
 
 
 def test_divergence_stops_play_with_a_message():
@@ -193,11 +194,11 @@ def test_settle_redraws_the_paused_frame_but_never_interrupts_play():
 
 
 def test_link_settings_apply_and_garbage_gives_a_message():
-    out = h.on_load(FakeRequest({"gate": "NOR", "hidden": "3", "activation": "relu", "speed": "5"}))
+    out = c.on_load(FakeRequest({"gate": "NOR", "hidden": "3", "activation": "relu", "speed": "5"}))
     s = out[0]
     assert (s.cfg.gate, s.cfg.hidden, s.cfg.activation, s.speed) == ("NOR", (3,), "relu", 5)
     assert "applied" in s.message
-    s = h.on_load(FakeRequest({"gate": "banana", "lr": "-1"}))[0]
+    s = c.on_load(FakeRequest({"gate": "banana", "lr": "-1"}))[0]
     assert s.cfg == GateConfig() and "could not be used" in s.message
 
 

@@ -64,7 +64,7 @@ def run(args) -> int:
                              progress=progress, out=out)
     runner.write_json(results, out)
     if args.markdown:
-        from nnplay.engine.checkpoint import atomic_write_text
+        from nnplay.runtime.files import atomic_write_text
 
         atomic_write_text(args.markdown, runner.markdown_table(results) + "\n\n" + runner.machine_line(results) + "\n")
     if args.json:

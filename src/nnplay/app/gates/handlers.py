@@ -1,167 +1,24 @@
-"""Event handlers of the gate lab. Each returns (or yields) values for the output lists
-the tab wires: SYNC (controls that mirror the config) and FRAME (figures and panels)."""
+"""Event handlers of the gate lab's training, timeline, selection and export. Each returns
+values for the FRAME outputs (figures and panels) the tab wires. The config controls'
+handlers are in controls.py."""
 
 from __future__ import annotations
 
-import functools
 import time
 
 import gradio as gr
 
+from nnplay.app.classroom import context as class_hooks
 from nnplay.engine.errors import NnplayError
-from nnplay.engine.gates import GateConfig
-from nnplay.engine.gates.config import MAX_LAYERS, MAX_NEURONS
-from nnplay.engine.gates.truth import input_rows
 
 from .frames import FRAME_KEYS, frame
-from .layout import bit_label
-from .session import LR_CHOICES, REG_RATES, Session, config_from_controls, node_names, picker_value
+from .session import Session, ensure, locked
 
 FPS = 15  # replay frames per second
 TICK = 0.04  # live-update timer period: at most 25 updates/s; a tick waits for the previous one
 HEAVY_EVERY = 3  # while playing, the curves and the enlarged neuron are redrawn every 3rd update,
 NETWORK_EVERY = 2  # the network diagram every 2nd (the costliest to draw: 11.5 vs 10.1 updates/s)
 REPLAY_SECONDS = 6.0
-
-
-def locked(fn):
-    """Run a handler holding its session's lock: a live tick and a click of the same visitor
-    run in different worker threads and must not interleave on one trainer."""
-    @functools.wraps(fn)
-    def wrapper(session, *args, **kw):
-        if session is None:
-            return fn(session, *args, **kw)
-        with session.lock:
-            return fn(session, *args, **kw)
-    return wrapper
-
-
-def ensure(session: Session | None) -> Session:
-    return session if session is not None else Session.new()
-
-
-def sync(session: Session) -> list:
-    """Updates for SYNC_KEYS (see tab.py): every control that shows the config."""
-    cfg = session.cfg
-    choice, bits = picker_value(cfg.gate)
-    noisy = cfg.sampling == "noisy"
-    rows = input_rows(cfg.n_inputs)
-    bit_updates = []
-    for i in range(8):
-        if i < len(rows):
-            on = bits[i] == "1"
-            bit_updates.append(gr.Button(bit_label(rows[i], bits[i]), visible=True,
-                                         elem_classes=["gates-bit"] + (["gates-bit-on"] if on else [])))
-        else:
-            bit_updates.append(gr.Button(visible=False))
-    n_layers = len(cfg.hidden)
-    names = node_names(session)
-    node_choices = [(f"{names[c][k]}", f"n:{c}:{k}") for c in range(len(names)) for k in range(len(names[c]))]
-    edge_choices = [(f"{names[li][j]} → {names[li + 1][o]}", f"e:{li}:{o}:{j}")
-                    for li in range(len(names) - 1) for o in range(len(names[li + 1])) for j in range(len(names[li]))]
-    node_val = f"n:{session.node[0]}:{session.node[1]}" if session.node else None
-    edge_val = "e:" + ":".join(map(str, session.edge)) if session.edge else None
-    lr_choices = sorted(set(LR_CHOICES) | {cfg.lr})
-    reg_choices = sorted(set(REG_RATES) | {cfg.reg_rate})
-    return [
-        gr.update(value=choice), bits, gr.Radio(value=cfg.sampling),
-        gr.Slider(value=cfg.n_points, visible=noisy), gr.Slider(value=cfg.noise, visible=noisy),
-        gr.Slider(value=cfg.train_ratio, visible=noisy), gr.Checkbox(value=session.show_test, visible=noisy),
-        gr.CheckboxGroup(value=list(cfg.features)), ",".join(map(str, cfg.hidden)),
-        gr.update(value=cfg.activation), gr.update(value=cfg.optimizer),
-        gr.update(choices=lr_choices, value=cfg.lr), gr.update(value=cfg.batch_size),
-        gr.update(value=cfg.regularization), gr.update(choices=reg_choices, value=cfg.reg_rate),
-        gr.Number(value=cfg.seed), gr.Slider(value=session.speed),
-        *bit_updates,
-        *[gr.Column(visible=i < n_layers) for i in range(MAX_LAYERS)],
-        *[f"<div class='gates-layer-n'>layer {i + 1}: <b>{n}</b></div>" if i < n_layers else ""
-          for i, n in enumerate(list(cfg.hidden) + [0] * (MAX_LAYERS - n_layers))],
-        f"<div class='gates-layers'><b>{n_layers}</b> hidden layer{'' if n_layers == 1 else 's'}</div>",
-        gr.update(choices=node_choices, value=node_val), gr.update(choices=edge_choices, value=edge_val),
-        gr.Slider(visible=cfg.n_inputs == 3), gr.Checkbox(visible=cfg.n_inputs == 3),
-        cfg.to_query(),
-    ]
-
-
-def full(session: Session) -> tuple:
-    return (session, *sync(session), *frame(session))
-
-
-# ------------------------------------------------------------------ load and config
-def on_load(request: gr.Request):
-    params = dict(request.query_params) if request is not None else {}
-    speed = params.pop("speed", None)
-    try:
-        cfg = GateConfig.from_query(params)
-        session = Session.new(cfg)
-        if params:
-            session.notify("Settings from the link applied (see the link box below).", "ok")
-    except NnplayError as e:
-        session = Session.new()
-        session.notify(f"The link's settings could not be used ({e}); showing the defaults instead.", "bad")
-    if speed is not None and str(speed).isdigit():
-        session.speed = min(max(int(speed), 1), 50)
-    return full(session)
-
-
-@locked
-def on_config(session, *values):
-    session = ensure(session)
-    try:
-        session.apply(config_from_controls(*values))
-    except NnplayError as e:
-        session.notify(f"{e}. The previous settings are kept.", "bad")
-    return full(session)
-
-
-def _apply_hidden(session: Session, hidden: tuple[int, ...]) -> tuple:
-    try:
-        session.apply(session.cfg.replace(hidden=hidden))
-    except NnplayError as e:
-        session.notify(str(e), "bad")
-    return full(session)
-
-
-@locked
-def on_layers(session, delta: int):
-    session = ensure(session)
-    hidden = list(session.cfg.hidden)
-    if delta > 0 and len(hidden) >= MAX_LAYERS:
-        session.notify(f"At most {MAX_LAYERS} hidden layers.", "warn")
-        return full(session)
-    if delta < 0 and not hidden:
-        session.notify("There are no hidden layers left to remove.", "warn")
-        return full(session)
-    hidden = hidden + [hidden[-1] if hidden else 4] if delta > 0 else hidden[:-1]
-    return _apply_hidden(session, tuple(hidden))
-
-
-@locked
-def on_neurons(session, layer: int, delta: int):
-    session = ensure(session)
-    hidden = list(session.cfg.hidden)
-    if layer >= len(hidden):
-        return full(session)
-    n = hidden[layer] + delta
-    if not 1 <= n <= MAX_NEURONS:
-        session.notify(f"A hidden layer holds 1 to {MAX_NEURONS} neurons.", "warn")
-        return full(session)
-    hidden[layer] = n
-    return _apply_hidden(session, tuple(hidden))
-
-
-@locked
-def on_flip(session, i: int):
-    session = ensure(session)
-    bits = list(picker_value(session.cfg.gate)[1])
-    if i >= len(bits):
-        return full(session)
-    bits[i] = "1" if bits[i] == "0" else "0"
-    try:
-        session.apply(session.cfg.replace(gate="".join(bits)))
-    except NnplayError as e:
-        session.notify(str(e), "bad")
-    return full(session)
 
 
 # ------------------------------------------------------------------ training
@@ -215,6 +72,7 @@ def on_pause(session):
     session = ensure(session)
     stop(session)
     session.view = None
+    class_hooks.gate_finished(session.trainer)  # class mode: record this run (no-op otherwise)
     session.notify(f"Paused at epoch {session.trainer.epoch}. Drag the timeline to look back; Play resumes.", "info")
     return (gr.Timer(active=False), *frame(session))
 

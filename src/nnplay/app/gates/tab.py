@@ -10,6 +10,7 @@ import gradio as gr
 
 from nnplay.app.experiments import gates_experiments
 from nnplay.app.gates import api
+from nnplay.app.gates import controls as c
 from nnplay.app.gates import handlers as h
 from nnplay.app.gates.layout import build_layout
 from nnplay.app.gates.texts import CSS
@@ -17,6 +18,7 @@ from nnplay.app.gates.texts import CSS
 __all__ = ["build", "CSS"]
 
 LINK_JS = "(q) => location.origin + location.pathname + (q ? '?' + q : '')"
+TO_LAB_JS = "() => document.getElementById('gates-root').scrollIntoView({block: 'start'})"
 COPY_JS = """(link) => { try { navigator.clipboard.writeText(link); } catch (e) {} ;
   try { history.replaceState(null, '', link); } catch (e) {} ; return link; }"""
 
@@ -31,11 +33,10 @@ def build() -> gr.Blocks:
             state = gr.State(None)
             ui = build_layout()
             with gr.Accordion("Experiments: sweeps, seed ensembles and classic lessons", open=False):
-                gates_experiments(state)
-        cfg_inputs = [ui.gate, ui.bits, ui.sampling, ui.n_points, ui.noise, ui.train_ratio, ui.features, ui.hidden,
-                      ui.activation, ui.optimizer, ui.lr, ui.batch_size, ui.regularization, ui.reg_rate, ui.seed]
-        sync_out = [*cfg_inputs[:6], ui.show_test, *cfg_inputs[6:], ui.speed, *ui.bit_buttons, *ui.neuron_groups,
-                    *ui.neuron_labels, ui.layer_label, ui.node, ui.edge, ui.try_sliders[2], ui.try_switches[2], ui.query]
+                experiments = gates_experiments(state)
+        ui.try_x3, ui.try_bit3 = ui.try_sliders[2], ui.try_switches[2]
+        cfg_inputs = c.components(ui, c.CONFIG_KEYS)
+        sync_out = c.components(ui, c.SYNC_KEYS)
         frame_out = [ui.boundary, ui.network, ui.curves, ui.neuron, ui.truth, ui.epoch, ui.status, ui.timeline,
                      ui.try_out]
         full_out = [state, *sync_out, *frame_out]
@@ -43,21 +44,22 @@ def build() -> gr.Blocks:
 
         settle = dict(fn=h.on_settle, inputs=state, outputs=frame_out, **quiet)  # see h.on_settle
 
-        tab.load(h.on_load, None, full_out, **quiet)
-        for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer, ui.lr, ui.batch_size,
-                     ui.regularization, ui.reg_rate):
-            comp.input(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
-        for comp in (ui.n_points, ui.noise, ui.train_ratio):
-            comp.release(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
-        for ev in (ui.seed.submit, ui.seed.blur):
-            ev(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
-        ui.layer_plus.click(lambda s: h.on_layers(s, +1), state, full_out, **quiet).then(**settle)
-        ui.layer_minus.click(lambda s: h.on_layers(s, -1), state, full_out, **quiet).then(**settle)
+        tab.load(c.on_load, None, full_out, **quiet)
+        config_triggers = [comp.input for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer,
+                                                   ui.lr, ui.batch_size, ui.regularization, ui.reg_rate)]
+        config_triggers += [comp.release for comp in (ui.n_points, ui.noise, ui.train_ratio)]
+        gr.on([*config_triggers, ui.seed.submit, ui.seed.blur], c.on_config, [state, *cfg_inputs], full_out,
+              **quiet).then(**settle)
+        for btn, lesson, label in experiments.try_its:
+            btn.click(lambda s, lesson=lesson, label=label: c.on_try_lesson(s, lesson, label), state, full_out,
+                      **quiet).then(**settle).then(None, js=TO_LAB_JS)
+        ui.layer_plus.click(lambda s: c.on_layers(s, +1), state, full_out, **quiet).then(**settle)
+        ui.layer_minus.click(lambda s: c.on_layers(s, -1), state, full_out, **quiet).then(**settle)
         for i in range(len(ui.neuron_plus)):
-            ui.neuron_plus[i].click(lambda s, i=i: h.on_neurons(s, i, +1), state, full_out, **quiet).then(**settle)
-            ui.neuron_minus[i].click(lambda s, i=i: h.on_neurons(s, i, -1), state, full_out, **quiet).then(**settle)
+            ui.neuron_plus[i].click(lambda s, i=i: c.on_neurons(s, i, +1), state, full_out, **quiet).then(**settle)
+            ui.neuron_minus[i].click(lambda s, i=i: c.on_neurons(s, i, -1), state, full_out, **quiet).then(**settle)
         for i, btn in enumerate(ui.bit_buttons):
-            btn.click(lambda s, i=i: h.on_flip(s, i), state, full_out, **quiet).then(**settle)
+            btn.click(lambda s, i=i: c.on_flip(s, i), state, full_out, **quiet).then(**settle)
 
         timer = gr.Timer(h.TICK, active=False)
         ui.play.click(h.on_play, state, [timer, *frame_out], **quiet)

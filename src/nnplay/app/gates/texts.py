@@ -6,7 +6,7 @@ from nnplay.engine.gates.config import HELP
 
 INFO = {
     **HELP,
-    "gate": "the truth table to learn; 'custom' keeps the bits you flip below",
+    "gate": "the truth table to learn; 'custom' when the bits you flip below make an unnamed table",
     "custom": "click an output bit to flip it (the gate becomes 'custom')",
     "sampling": HELP["sampling"],
     "n_points": "noisy sampling: points drawn around each corner",
@@ -15,7 +15,7 @@ INFO = {
     "show_test": "draw the test points (squares) on the decision boundary",
     "features": "what the network sees; x1·x2 makes XOR solvable without a hidden layer",
     "lr": "step size; applies live, without a reset",
-    "optimizer": "how a gradient becomes an update (resets)",
+    "optimizer": "gradient → update; adamw adds weight decay 0.01 (resets)",
     "activation": "hidden neurons' non-linearity (resets)",
     "batch_size": "examples per update (applies live)",
     "regularization": "L1 zeroes weights, L2 shrinks them",

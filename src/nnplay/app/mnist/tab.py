@@ -15,6 +15,9 @@ from nnplay.app.mnist.runs import Session, close_session
 CSS = """
 #mnist-sketch canvas {cursor: crosshair}
 #mnist-cell-gallery .caption-label, #mnist-mistakes .caption-label {font-size: 12px}
+#mnist-cell-gallery .grid-container, #mnist-mistakes .grid-container {
+  grid-template-columns: repeat(auto-fill, minmax(84px, 1fr)) !important}
+.mnist-gallery-title p {margin: 4px 0 0}
 """
 
 INTRO = ("**Handwritten digits (MNIST).** Draw a digit and see what a trained network makes of it, "

@@ -22,15 +22,36 @@ from plotly.subplots import make_subplots
 DIVERGING = "RdBu_r"
 FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12, color="#1f2937")
 MAX_TILES = 64
+# Plotly's toolbar (zoom, download…) is drawn over the top right of every plot, about 26 px high.
+# Figures keep that band empty and put their titles just below it.
+MODEBAR_PX = 28
+TITLE_PX = 24
 
 
-def base_layout(fig: go.Figure, *, height: int, title: str | None = None, **kw) -> go.Figure:
-    """The look shared by every MNIST figure."""
+def top_margin(title: str | None = None, subplot_titles: bool = False) -> int:
+    """Pixels above the plot area: the toolbar band, then a line for the title and/or subplot titles."""
+    return MODEBAR_PX + TITLE_PX * (bool(title) + subplot_titles) + 4
+
+
+def base_layout(fig: go.Figure, *, height: int, title: str | None = None, subplot_titles: bool = False,
+                **kw) -> go.Figure:
+    """The look shared by every MNIST figure. The title sits just above the plot area, left-aligned,
+    below the toolbar's band (so the toolbar never covers it); subplot titles sit under it."""
     fig.update_layout(template="none", height=height, font=FONT,
-                      margin=dict(l=40, r=20, t=40 if title else 16, b=36),
+                      margin=dict(l=40, r=20, t=top_margin(title, subplot_titles), b=36),
                       paper_bgcolor="white", plot_bgcolor="white",
-                      title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)) if title else None,
+                      title=dict(text=title, x=0.01, xanchor="left", yref="container", yanchor="top",
+                                 y=1 - MODEBAR_PX / height, font=dict(size=14)) if title else None,
                       **kw)
+    return fig
+
+
+def left_subplot_titles(fig: go.Figure) -> go.Figure:
+    """make_subplots centres each title over its panel, so a narrow panel cuts both ends
+    ("weight histogram over tim"); anchor each at its panel's left edge instead."""
+    lefts = {round(sum(ax.domain) / 2, 6): ax.domain[0] for ax in fig.select_xaxes()}
+    for ann in fig.layout.annotations:
+        ann.update(x=lefts.get(round(ann.x, 6), ann.x), xanchor="left", font=dict(size=12))
     return fig
 
 
@@ -131,12 +152,20 @@ def activation_mosaic(maps: np.ndarray, *, title: str | None = None, height: int
                           labels=None, title=title, height=height, cols=cols, colorbar_title="activation")
 
 
-def weight_histograms(snapshots: list[np.ndarray], bins: int = 41, lim: float | None = None
+def histogram_bins(n_weights: int, most: int = 41) -> int:
+    """Bins for a histogram of n weights: about sqrt(n), between 7 and `most`. A CNN's first layer
+    has only ~150 weights: 41 bins left most rows empty and drew stripes; 12 bins hold ~12 each."""
+    return int(np.clip(round(math.sqrt(max(n_weights, 1))), 7, most))
+
+
+def weight_histograms(snapshots: list[np.ndarray], bins: int | None = None, lim: float | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
     """Histogram of every snapshot's weights on one shared set of bins.
 
+    bins: default histogram_bins(weights per snapshot).
     Returns (centres (bins,), counts (bins, T) float32): column t is snapshot t.
     """
+    bins = bins or histogram_bins(int(np.size(snapshots[0])))
     lim = float(lim) if lim else symmetric_limit(*snapshots)
     edges = np.linspace(-lim, lim, bins + 1)
     counts = np.stack([np.histogram(np.clip(np.ravel(s), -lim, lim), bins=edges)[0] for s in snapshots], axis=1)
@@ -169,5 +198,5 @@ def weight_stats(x: np.ndarray, snapshots: list[np.ndarray], *, current: int | N
             fig.add_vline(x=float(x[current]), line=dict(color="#f97316", width=2, dash="dot"), row=r, col=1)
     fig.update_xaxes(title_text=x_title, row=2, col=1)
     fig.update_yaxes(title_text="weight", row=2, col=1)
-    fig.update_annotations(font=dict(size=12))
-    return base_layout(fig, height=height, showlegend=False)
+    left_subplot_titles(fig)
+    return base_layout(fig, height=height, showlegend=False, subplot_titles=True)
