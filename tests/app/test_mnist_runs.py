@@ -23,7 +23,7 @@ def _wait(run, timeout=300):
 def quick_run():
     session = runs.Session()
     cfg = MnistConfig(model="logistic", epochs=2, batch_size=64, lr=0.01, subset=runs.QUICK_TRAIN, threads=1)
-    run = session.start(cfg, quick=True)
+    run = session.start(cfg, quick=True, paced=True)  # as the page's Train button starts it
     seen = []
     while run.running:
         seen.append(progress_html(run.view(), run.name, cfg.epochs))

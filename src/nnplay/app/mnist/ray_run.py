@@ -24,7 +24,7 @@ FIELDS = ("status", "message", "progress", "examples_per_sec", "lr", "seconds", 
           "test_accuracy")
 
 
-def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY):
+def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY, paced: bool = False):
     """The Ray task (a generator): train a Run here, yield its changes, then its weights."""
     from nnplay.engine.mnist import MnistConfig, load_mnist
 
@@ -32,7 +32,7 @@ def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY):
 
     data = load_mnist()
     probe = (data.test_x[:PROBE_N], data.test_y[:PROBE_N])
-    run = Run(number=0, cfg=MnistConfig.from_dict(cfg_dict), quick=quick)
+    run = Run(number=0, cfg=MnistConfig.from_dict(cfg_dict), quick=quick, paced=paced)
     outbox: list = []
     record = run._snapshot
 
@@ -60,7 +60,7 @@ def train(run, data, probe, pool) -> None:
     import ray
 
     run.status = "running"
-    gen = pool.stream(remote_run, run.cfg.to_dict(), run.quick)
+    gen = pool.stream(remote_run, run.cfg.to_dict(), run.quick, STREAM_EVERY, run.paced)
     final, last = {}, {"status": "error", "message": "the Ray task ended without a result"}
     try:
         for ref in gen:

@@ -51,6 +51,7 @@ class Run:
     number: int
     cfg: MnistConfig
     quick: bool
+    paced: bool = False                # slowed to last QUICK_MIN_SECONDS (quick runs started from the page)
     status: str = "waiting"            # waiting | running | done | stopped | error
     message: str = ""
     progress: float = 0.0              # share of the planned steps done, 0..1
@@ -161,7 +162,7 @@ class Run:
         """Record each event; quick runs are paced to last QUICK_MIN_SECONDS or more."""
         started = last_snap = last_probe = time.perf_counter()
         stride = max(1, total // every // 25)  # at least ~25 test points, even for a fast run
-        pace = QUICK_MIN_SECONDS / total if self.quick else 0.0  # seconds per step, at least
+        pace = QUICK_MIN_SECONDS / total if self.paced else 0.0  # seconds per step, at least
         for k, ev in enumerate(events, 1):
             now = time.perf_counter()
             with self.lock:
@@ -217,13 +218,14 @@ class Session:
     def run(self, name: str) -> Run | None:
         return next((r for r in self.runs if r.name == name or f"run:{r.number}" == name), None)
 
-    def start(self, cfg: MnistConfig, quick: bool) -> Run:
-        """Start a run in its own thread (after stopping this session's previous one)."""
+    def start(self, cfg: MnistConfig, quick: bool, paced: bool = False) -> Run:
+        """Start a run in its own thread (after stopping this session's previous one).
+        `paced`: a quick run lasts at least QUICK_MIN_SECONDS, to be watched (the page's Train)."""
         if self.current is not None and self.current.running:
             self.current.stop()
         data = load_mnist()
         probe = (data.test_x[:PROBE_N], data.test_y[:PROBE_N])
-        run = Run(number=len(self.runs) + 1, cfg=cfg, quick=quick)
+        run = Run(number=len(self.runs) + 1, cfg=cfg, quick=quick, paced=paced and quick)
         self.runs.append(run)
         threading.Thread(target=run.train, args=(data, probe), daemon=True,
                          name=f"mnist-run-{next(_ids)}").start()

@@ -89,7 +89,7 @@ def on_train(session: Session, *values):
         cfg = make_config(*values)
     except NnplayError as e:
         return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False)
-    run = session.start(cfg, quick=bool(values[-1]))
+    run = session.start(cfg, quick=bool(values[-1]), paced=True)  # quick runs last long enough to watch
     return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
             gr.Row(visible=is_convolutional(cfg.model)))
 

@@ -230,6 +230,7 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
     # Training accuracy on this rank's batches of the last epoch, averaged over ranks.
     counts = trainer.shard.sum(torch.tensor([trainer.metrics()["train_accuracy"], 1.0], dtype=torch.float64))
     model = trainer.model
+    trainer.shard.sync(model)  # rank 0's batch-norm statistics everywhere, for saving and comparing
     metrics = {
         "test_accuracy": curve[-1]["test_accuracy"] if curve else None,
         "train_accuracy": float(counts[0] / max(1.0, float(counts[1]))),
