@@ -247,6 +247,16 @@ class GateTrainer:
         """Per-epoch metrics: {"epoch": [...], "train_loss": [...], ...} (copies)."""
         return {k: list(v) for k, v in self._curve.items()}
 
+    @property
+    def curve_len(self) -> int:
+        """Points recorded in the curve so far (one per epoch, plus epoch 0)."""
+        return len(self._curve["epoch"])
+
+    def curve_points(self, start: int = 0, stop: int | None = None, step: int = 1) -> dict[str, list]:
+        """A slice of the curve, {key: values[start:stop:step]}, without copying all of it
+        (the live view sends only the points added since its last frame)."""
+        return {k: v[start:stop:step] for k, v in self._curve.items()}
+
     def _light(self) -> Snapshot:
         return Snapshot(self.epoch, *self._metrics,
                         weights=[l.weight.detach().numpy().copy() for l in self.model.layers],
