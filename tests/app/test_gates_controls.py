@@ -4,11 +4,12 @@ name, unknown link keys are reported by name, the picker offers the engine's nam
 from __future__ import annotations
 
 import html
+import json
+import re
 
 import pytest
 
 from nnplay.app.gates import controls as c
-from nnplay.app.gates.frames import FRAME_KEYS
 from nnplay.app.gates.session import PICKER_GATES, Session, config_from_controls, picker_value
 from nnplay.engine.gates import GATES, GateConfig
 
@@ -18,8 +19,11 @@ class FakeRequest:
         self.query_params = query
 
 
+FRAME_KEYS = ("live",)  # one frame output: the hub, whose value is the frame (app/gates/frames.py)
+
+
 def status_of(out) -> str:
-    return html.unescape(dict(zip(FRAME_KEYS, out[-len(FRAME_KEYS):]))["status"])
+    return html.unescape(json.loads(out[-1])["status"])
 
 
 def test_the_picker_offers_the_engines_names_and_nothing_else():
@@ -123,3 +127,53 @@ def test_values_refuses_a_missing_or_extra_key():
         c.values({k: v for k, v in named.items() if k != "seed"}, c.SYNC_KEYS)
     with pytest.raises(ValueError):
         c.values({**named, "bit_buttons": named["bit_buttons"][:4]}, c.SYNC_KEYS)
+
+
+# ---------------------------------------------------------------- lessons' "Try it" (issue 17.9)
+def test_try_it_loads_each_lesson_setup_with_fresh_weights():
+    from nnplay.engine import lessons
+
+    s = Session.new(GateConfig(gate="AND", sampling="noisy", seed=7))
+    s.trainer.train(30)
+    for lesson, setups in lessons.GATE_SETUPS.items():
+        for label in setups:
+            out = c.on_try_lesson(s, lesson, label)
+            assert out[0] is s and s.cfg == lessons.lesson_setup(lesson, label) and s.trainer.epoch == 0
+            assert f"Lesson setup loaded: {label}" in status_of(out)
+    assert lessons.lesson_setup("xor", "no hidden layer").hidden == ()
+    assert lessons.lesson_setup("lr", "lr 10 (too high)").to_query() == "optimizer=sgd&lr=10.0"
+
+
+def test_the_tab_wires_one_try_it_button_per_setup():
+    from nnplay.app.gates import tab as gates_tab
+    from nnplay.engine import lessons
+
+    blocks = gates_tab.build()
+    buttons = {b._id: b.elem_id for b in blocks.blocks.values()
+               if re.fullmatch(r"gates-try-(xor|lr)-.+", str(getattr(b, "elem_id", "")))}
+    assert len(buttons) == sum(len(v) for v in lessons.GATE_SETUPS.values()) == 5
+    clicked = {t[0] for bf in blocks.fns.values() for t in bf.targets if t[1] == "click"}
+    assert set(buttons) <= clicked
+
+
+# ---------------------------------------------------------------- run comparison (issue 17.9)
+def test_pinning_runs_labels_what_differs_and_keeps_at_most_four():
+    from nnplay.app.gates import compare
+
+    s = Session.new()
+    s.trainer.train(30)
+    _, fig, table = compare.on_pin(s)
+    assert s.pinned[0]["label"] == "#1 XOR, hidden 4,4, adam lr 0.03" and s.pinned[0]["epoch"] == 30
+    c.on_config(s, "XOR", "0110", "exact", 40, 0.15, 0.7, ["x1", "x2"], "4,4", "tanh", "adam", 0.3, 0, "none", 0.0, 0)
+    s.trainer.train(20)
+    assert s.trainer.epoch == 50  # the lr applies live: the same network trains on
+    s.view = 1  # the timeline shows an earlier epoch (30): that is what gets pinned
+    _, fig, table = compare.on_pin(s)
+    assert s.pinned[1]["label"] == "#2 lr=0.3" and s.pinned[1]["epoch"] == 30
+    assert len(s.pinned[1]["curve"]["epoch"]) == 31
+    assert "| #2 lr=0.3 |" in table and len([t for t in fig.data if t.type == "heatmap"]) == 2
+    for _ in range(3):
+        compare.on_pin(s)
+    assert [r["k"] for r in s.pinned] == [2, 3, 4, 5] and s.pinned[0]["label"].startswith("#2 XOR")
+    _, fig, table = compare.on_clear(s)
+    assert s.pinned == [] and table == "" and len(fig.data) == 0

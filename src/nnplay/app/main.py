@@ -21,6 +21,7 @@ from nnplay import __version__  # noqa: E402
 from nnplay.app import gradio_compat
 from nnplay.app.classroom import context as class_context
 from nnplay.app.classroom import tab as class_tab
+from nnplay.app.gates import stream as gates_stream
 from nnplay.app.gates import tab as gates_tab
 from nnplay.app.mnist import tab as mnist_tab
 from nnplay.app.slots import SLOTS, give_back_memory
@@ -141,7 +142,12 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
     class_context.configure(classroom, teacher_auth)
     demo = build_demo()
     demo.queue(default_concurrency_limit=4)
+    # The gate lab's live stream is a WebSocket route on Gradio's own FastAPI app; it is
+    # added before the server thread starts handling requests (launch blocks afterwards).
     demo.launch(server_name=host, server_port=port, share=share, auth=auth,
-                max_file_size=MAX_FILE_SIZE, prevent_thread_lock=prevent_thread_lock,
+                max_file_size=MAX_FILE_SIZE, prevent_thread_lock=True,
                 quiet=quiet, show_error=True, **LAUNCH_KW)
+    gates_stream.mount(demo.app)
+    if not prevent_thread_lock:
+        demo.block_thread()
     return demo

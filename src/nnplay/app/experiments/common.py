@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import gradio as gr
 import pandas as pd
 
+from nnplay.app import gradio_compat
 from nnplay.engine.errors import ConfigError, NnplayError
 from nnplay.engine.sweeps import make_axis, run_sweep
 from nnplay.engine.sweeps.grid import format_value
@@ -45,7 +46,7 @@ def section(build, state):
     def run():
         return build(state if state is not None else gr.State(None), gr.State(Control))
 
-    if gr.context.Context.root_block is None:
+    if not gradio_compat.inside_blocks():
         with gr.Blocks() as blocks:
             run()
         return blocks

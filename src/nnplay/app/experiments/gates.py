@@ -111,6 +111,20 @@ def lr_lesson(control):
     yield from run_lesson(control, "lr")
 
 
+def try_it_buttons() -> list[tuple[gr.Button, str, str]]:
+    """One "Try it" button per gate-lesson setup: [(button, lesson, label)]. The lab's tab
+    wires them (controls.on_try_lesson) since they change the lab's own controls."""
+    out = []
+    for lesson, setups in lessons.GATE_SETUPS.items():
+        with gr.Row(elem_classes="gates-try-its"):
+            for label in setups:
+                slug = "".join(ch if ch.isalnum() else "-" for ch in label.lower()).strip("-")
+                btn = gr.Button(f"Try it: {'XOR, ' if lesson == 'xor' else 'SGD, '}{label}", size="sm",
+                                elem_id=f"gates-try-{lesson}-{slug}")
+                out.append((btn, lesson, label))
+    return out
+
+
 def gates_experiments(state=None):
     """Build the section in the current Blocks (or in a new gr.Blocks, returned, when called
     outside one). `state`: the lab's gr.State holding its Session (anything with `.cfg`),
@@ -131,10 +145,12 @@ def _build(state, control):
             ens_btn = gr.Button("Run seed ensemble", elem_id="gates-ensemble-run")
         ens_text = gr.Markdown("")
         ens_plot = gr.Plot(label="one decision boundary per seed", elem_id="gates-ensemble-plot")
-        gr.Markdown("#### Classic lessons")
+        gr.Markdown("#### Classic lessons\nRun a lesson to measure it over several seeds, or press *Try it* "
+                    "to open one of its setups in the lab above and watch it train.")
         with gr.Row():
             xor_btn = gr.Button("XOR needs a hidden layer", elem_id="gates-lesson-xor")
             lr_btn = gr.Button("Learning rate: too high / too low", elem_id="gates-lesson-lr")
+        col.try_its = try_it_buttons()
         lesson_md = gr.Markdown("")
         lesson_plot = gr.Plot(label="lesson")
         lesson_tbl = gr.Dataframe(empty_table(["measured results appear here"]), interactive=False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from nnplay.engine import lessons
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.gates import GateConfig
 from nnplay.engine.gates.config import MAX_LAYERS, MAX_NEURONS
@@ -17,8 +18,8 @@ from nnplay.engine.gates.truth import input_rows
 
 from .frames import frame
 from .layout import bit_label
-from .session import CONFIG_FIELDS, LR_CHOICES, REG_RATES, Session, config_from_controls, ensure, locked
-from .session import node_names, picker_value
+from .session import CONFIG_FIELDS, LR_CHOICES, MAX_SPEED, REG_RATES, Session, config_from_controls, ensure
+from .session import link_query, locked, node_names, picker_value
 
 # The controls a config change updates, in the order of the tab's output list.
 SYNC_KEYS = ("gate", "bits", "sampling", "n_points", "noise", "train_ratio", "show_test", "features", "hidden",
@@ -102,13 +103,13 @@ def sync(session: Session) -> dict:
         "seed": gr.Number(value=cfg.seed), "speed": gr.Slider(value=session.speed),
         "bit_buttons": _bit_buttons(cfg), **_layers(cfg), **_selection(session),
         "try_x3": gr.Slider(visible=cfg.n_inputs == 3), "try_bit3": gr.Checkbox(visible=cfg.n_inputs == 3),
-        "query": cfg.to_query(),
+        "query": link_query(session),
     }
 
 
 def full(session: Session) -> tuple:
-    """Values for [state, *components(ui, SYNC_KEYS), *frame outputs] (the tab's `full_out`)."""
-    return (session, *values(sync(session), SYNC_KEYS), *frame(session))
+    """Values for [state, *components(ui, SYNC_KEYS), hub] (the tab's `full_out`)."""
+    return (session, *values(sync(session), SYNC_KEYS), frame(session))
 
 
 # ------------------------------------------------------------------ load and config
@@ -129,7 +130,7 @@ def on_load(request: gr.Request):
         session.notify(f"{session.message + ' ' if params else ''}Ignored {names} in the link: not a setting "
                        "of this lab.", "warn" if session.level != "bad" else "bad")
     if speed is not None and str(speed).isdigit():
-        session.speed = min(max(int(speed), 1), 50)
+        session.speed = min(max(int(speed), 1), MAX_SPEED)
     return full(session)
 
 
@@ -197,4 +198,19 @@ def on_flip(session, i: int):
         session.apply(session.cfg.replace(gate="".join(bits)))
     except NnplayError as e:
         session.notify(str(e), "bad")
+    return full(session)
+
+
+@locked
+def on_try_lesson(session, lesson: str, label: str):
+    """A lesson's "Try it": load that setup into the lab (fresh weights, as any reset) and
+    say what to watch for; the page then scrolls up to the lab (tab.py)."""
+    session = ensure(session)
+    session.playing, session.replay = False, []
+    try:
+        session.reset(lessons.lesson_setup(lesson, label))  # the lesson's exact setup, fresh weights
+    except NnplayError as e:
+        session.notify(str(e), "bad")
+        return full(session)
+    session.notify(f"Lesson setup loaded: {label}. Press Play and watch the loss and the boundary.", "ok")
     return full(session)

@@ -1,65 +1,39 @@
-"""Event handlers of the gate lab's training, timeline, selection and export. Each returns
-values for the FRAME outputs (figures and panels) the tab wires. The config controls'
-handlers are in controls.py."""
+"""Event handlers of the gate lab's training, selection and export. Each answers with one
+frame for the hub component (app/gates/frames.py), which draws every live view. The config
+controls' handlers are in controls.py; the frames while playing come from stream.py."""
 
 from __future__ import annotations
-
-import time
 
 import gradio as gr
 
 from nnplay.app.classroom import context as class_hooks
 from nnplay.engine.errors import NnplayError
 
-from .frames import FRAME_KEYS, frame
-from .session import Session, ensure, locked
+from . import stream
+from .frames import frame
+from .session import MAX_SPEED, Session, ensure, link_query, locked
 
-FPS = 15  # replay frames per second
-TICK = 0.04  # live-update timer period: at most 25 updates/s; a tick waits for the previous one
-HEAVY_EVERY = 3  # while playing, the curves and the enlarged neuron are redrawn every 3rd update,
-NETWORK_EVERY = 2  # the network diagram every 2nd (the costliest to draw: 11.5 vs 10.1 updates/s)
 REPLAY_SECONDS = 6.0
 
 
 # ------------------------------------------------------------------ training
+# Play does not train here: it marks the session as playing and wakes its live stream
+# (app/gates/stream.py), which trains `speed` epochs per frame and pushes the frames.
+# Every handler below answers with one frame for the hub (frames.frame_json); frames carry
+# the session's frame number, so the page never draws a training frame over a Pause.
 @locked
 def on_play(session):
-    """Start the timer; each tick trains `speed` epochs and redraws (see on_tick)."""
     session = ensure(session)
     session.view = None
     if session.trainer.diverged:
         session.playing = False
         session.notify(f"{session.trainer.diverged}. Lower the learning rate to go on, or press Reset.", "bad")
-        return (gr.Timer(active=False), *frame(session))
+        return frame(session)
     session.playing = True
+    session.replay = []
     session.notify("Training… press Pause to stop.", "info")
-    return (gr.Timer(active=True), *frame(session))
-
-
-@locked
-def on_tick(session):
-    """One live update: a training step, or the next replay frame. A tick is not sent while
-    the previous one is pending, so a slow browser gets fewer updates, never a backlog."""
-    if session is None or not (session.playing or session.replay):
-        return (gr.Timer(active=False), *[gr.skip()] * len(FRAME_KEYS))
-    if session.replay:
-        i = session.replay.pop(0)
-        n = len(session.trainer.history)
-        session.view = None if i >= n - 1 else i
-        if not session.replay:
-            session.notify("Replay finished.", "info")
-        return (gr.skip(), *frame(session))
-    snap = session.trainer.step(session.speed)
-    if snap.diverged:
-        session.playing = False
-        session.notify(f"Training stopped: {snap.diverged}.", "bad")
-        return (gr.Timer(active=False), *frame(session, snap))
-    if session.trainer.solved and session.level == "info":
-        session.notify(f"Solved: every training point is right at epoch {snap.epoch}. "
-                       "Training goes on until you pause.", "ok")
-    session.ticks += 1
-    return (gr.skip(), *frame(session, snap, light=session.ticks % HEAVY_EVERY != 0,
-                              network=session.ticks % NETWORK_EVERY == 0))
+    stream.poke(session)
+    return frame(session)
 
 
 def stop(session: Session) -> None:
@@ -74,27 +48,6 @@ def on_pause(session):
     session.view = None
     class_hooks.gate_finished(session.trainer)  # class mode: record this run (no-op otherwise)
     session.notify(f"Paused at epoch {session.trainer.epoch}. Drag the timeline to look back; Play resumes.", "info")
-    return (gr.Timer(active=False), *frame(session))
-
-
-SETTLE_WAIT = 0.2  # s; see on_settle
-
-
-def on_settle(session):
-    """Draw the stopped state once more, after a click that stopped training (pause, step,
-    reset, a change that rebuilds the network...). A live tick that was already running
-    when the click arrived can have its answer delivered after the click's, painting the
-    last training frame (and its status) over the paused one. The browser sends this
-    follow-up only once the click's answer is in, and it waits SETTLE_WAIT more (outside
-    the lock, nothing else waits for it), so it lands after any such tick."""
-    time.sleep(SETTLE_WAIT)
-    return _settle(session)
-
-
-@locked
-def _settle(session):
-    if session is None or session.playing or session.replay:
-        return tuple(gr.skip() for _ in FRAME_KEYS)
     return frame(session)
 
 
@@ -106,6 +59,8 @@ def on_step(session):
     snap = session.trainer.step(1)
     if snap.diverged:
         session.notify(f"Training stopped: {snap.diverged}.", "bad")
+    else:
+        session.notify(f"One epoch trained: epoch {snap.epoch}.", "info")
     return frame(session, snap)
 
 
@@ -119,44 +74,32 @@ def on_reset(session):
 
 
 def on_speed(session, speed):
+    """Epochs per frame; it goes into the link too."""
     session = ensure(session)
-    session.speed = int(speed or 1)
-    return session
+    session.speed = min(max(int(speed or 1), 1), MAX_SPEED)
+    return {"state": session, "query": link_query(session)}
 
 
 @locked
 def on_view_option(session, discretize: bool, show_test: bool):
     session = ensure(session)
     session.discretize, session.show_test = bool(discretize), bool(show_test)
-    return frame(session, timeline=False)
-
-
-# ------------------------------------------------------------------ timeline
-@locked
-def on_timeline(session, index):
-    session = ensure(session)
-    stop(session)
-    n = len(session.trainer.history)
-    i = min(max(int(index or 0), 0), n - 1)
-    session.view = None if i == n - 1 else i
-    if session.view is None:
-        session.notify(f"Back at the latest epoch, {session.trainer.epoch}.", "info")
-    else:
-        session.notify(f"Viewing history: epoch {session.trainer.history[i].epoch}. Play continues from the "
-                       f"latest epoch ({session.trainer.epoch}).", "info")
-    return frame(session, timeline=False)
+    return frame(session)
 
 
 @locked
 def on_replay(session):
-    """Queue the recorded history (at most REPLAY_SECONDS worth of frames) for the timer."""
+    """Queue the recorded history (at most REPLAY_SECONDS at the stream's frame rate) for the stream."""
     session = ensure(session)
     session.playing = False
     n = len(session.trainer.history)
-    frames = max(2, min(n, int(REPLAY_SECONDS * FPS)))
-    session.replay = sorted({round(k * (n - 1) / (frames - 1)) for k in range(frames)})
+    count = max(2, min(n, int(REPLAY_SECONDS * stream.MAX_FPS)))
+    session.replay = sorted({round(k * (n - 1) / (count - 1)) for k in range(count)})
+    first = session.replay.pop(0)  # shown by this answer; the stream sends the rest
+    session.view = None if first >= n - 1 else first
     session.notify(f"Replaying {n} recorded updates…", "info")
-    return (gr.Timer(active=True), *frame(session, timeline=False))
+    stream.poke(session)
+    return frame(session)
 
 
 # ------------------------------------------------------------------ selection and edits
@@ -193,8 +136,8 @@ def on_select(session, target: str):
     session.fix_selection()
     node_val = f"n:{session.node[0]}:{session.node[1]}" if session.node else None
     edge_val = "e:" + ":".join(map(str, session.edge)) if session.edge else None
-    return (session, gr.update(value=node_val), gr.update(value=edge_val), current_weight(session),
-            *frame(session, timeline=False))
+    return {"state": session, "node": gr.update(value=node_val), "edge": gr.update(value=edge_val),
+            "weight": current_weight(session), "live": frame(session)}
 
 
 @locked
@@ -223,7 +166,7 @@ def on_try(session, mode: str, x1, x2, x3, s1, s2, s3):
     else:
         session.try_x = (float(bool(s1)), float(bool(s2)), float(bool(s3)))
     session.trainer.grid_x3 = session.try_x[2]  # 3-input gates: the boundary is the slice at this x3
-    return frame(session, timeline=False)
+    return frame(session)
 
 
 def on_try_mode(mode: str):
