@@ -154,3 +154,26 @@ def test_the_tab_wires_one_try_it_button_per_setup():
     assert len(buttons) == sum(len(v) for v in lessons.GATE_SETUPS.values()) == 5
     clicked = {t[0] for bf in blocks.fns.values() for t in bf.targets if t[1] == "click"}
     assert set(buttons) <= clicked
+
+
+# ---------------------------------------------------------------- run comparison (issue 17.9)
+def test_pinning_runs_labels_what_differs_and_keeps_at_most_four():
+    from nnplay.app.gates import compare
+
+    s = Session.new()
+    s.trainer.train(30)
+    _, fig, table = compare.on_pin(s)
+    assert s.pinned[0]["label"] == "#1 XOR, hidden 4,4, adam lr 0.03" and s.pinned[0]["epoch"] == 30
+    c.on_config(s, "XOR", "0110", "exact", 40, 0.15, 0.7, ["x1", "x2"], "4,4", "tanh", "adam", 0.3, 0, "none", 0.0, 0)
+    s.trainer.train(20)
+    assert s.trainer.epoch == 50  # the lr applies live: the same network trains on
+    s.view = 1  # the timeline shows an earlier epoch (30): that is what gets pinned
+    _, fig, table = compare.on_pin(s)
+    assert s.pinned[1]["label"] == "#2 lr=0.3" and s.pinned[1]["epoch"] == 30
+    assert len(s.pinned[1]["curve"]["epoch"]) == 31
+    assert "| #2 lr=0.3 |" in table and len([t for t in fig.data if t.type == "heatmap"]) == 2
+    for _ in range(3):
+        compare.on_pin(s)
+    assert [r["k"] for r in s.pinned] == [2, 3, 4, 5] and s.pinned[0]["label"].startswith("#2 XOR")
+    _, fig, table = compare.on_clear(s)
+    assert s.pinned == [] and table == "" and len(fig.data) == 0

@@ -41,3 +41,32 @@ def test_try_it_opens_the_lessons_setup_in_the_lab(page, app_url):
     page.wait_for_function("(document.querySelector('#gates-link textarea') || "
                            "document.querySelector('#gates-link input')).value.includes('lr=10.0')", timeout=LONG)
     assert "optimizer=sgd" in link(page) and "hidden" not in link(page)
+
+
+@pytest.mark.parametrize("width, height", [(1440, 1000), (820, 1180), (390, 844)])
+def test_pin_two_runs_and_compare_them(browser, app_url, width, height):
+    ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    page = ctx.new_page()
+    try:
+        page.goto(app_url)
+        page.wait_for_selector("#gates-truth table", timeout=LONG)
+        page.get_by_text("Compare runs: pin a run, change settings, pin again").click()
+        for _ in range(3):
+            page.click("#gates-step")
+        page.click("#gates-pin")
+        page.locator("#gates-pinned").filter(has_text="#1 XOR, hidden 4,4, adam lr 0.03").wait_for(timeout=LONG)
+        page.locator("#gates-lr input").first.click()
+        page.get_by_role("option", name="0.3", exact=True).click()
+        page.locator("#gates-status").filter(has_text="now applies").wait_for(timeout=LONG)
+        page.click("#gates-step")
+        page.click("#gates-pin")
+        page.locator("#gates-pinned").filter(has_text="#2 lr=0.3").wait_for(timeout=LONG)
+        page.wait_for_function("document.querySelectorAll('#gates-compare-plot .heatmaplayer image, "
+                               "#gates-compare-plot .hm image').length >= 2 || "
+                               "document.querySelectorAll('#gates-compare-plot g.heatmaplayer g.hm').length >= 2",
+                               timeout=LONG)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.locator("#gates-compare").scroll_into_view_if_needed()
+        page.locator("#gates-compare").screenshot(path=str(SCREENSHOTS / f"gates-compare-{width}.png"))
+    finally:
+        ctx.close()

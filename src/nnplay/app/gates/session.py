@@ -53,6 +53,7 @@ class Session:
     try_x: tuple[float, float, float] = (1.0, 0.0, 0.0)
     playing: bool = False
     replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
+    pinned: list = dataclasses.field(default_factory=list)  # runs pinned for comparison (app/gates/compare.py)
     lock: threading.RLock = dataclasses.field(default_factory=threading.RLock, repr=False, compare=False)
     message: str = ""               # the last notice shown in the status line
     level: str = "info"             # info | ok | warn | bad

@@ -12,7 +12,7 @@ import functools
 import gradio as gr
 
 from nnplay.app.experiments import gates_experiments
-from nnplay.app.gates import api
+from nnplay.app.gates import api, compare
 from nnplay.app.gates import controls as c
 from nnplay.app.gates import handlers as h
 from nnplay.app.gates.layout import build_layout
@@ -43,6 +43,9 @@ def build() -> gr.Blocks:
         with gr.Column(elem_id="gates-root"):
             state = gr.State(None)
             ui = build_layout()
+            with gr.Accordion("Compare runs: pin a run, change settings, pin again", open=False,
+                              elem_id="gates-compare"):
+                compare_ui = compare.build()
             with gr.Accordion("Experiments: sweeps, seed ensembles and classic lessons", open=False):
                 experiments = gates_experiments(state)
         ui.try_x3, ui.try_bit3 = ui.try_sliders[2], ui.try_switches[2]
@@ -98,5 +101,6 @@ def build() -> gr.Blocks:
         ui.query.change(None, ui.query, ui.link, js=LINK_JS, api_visibility="private")
         ui.copy.click(None, ui.link, ui.link, js=COPY_JS, api_visibility="private")
         ui.export.click(h.on_export, state, ui.export_file, **quiet)
+        compare.wire(compare_ui, state)
         api.register(state)
     return tab
