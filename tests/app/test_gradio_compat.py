@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -24,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_installed_gradio_is_in_the_supported_range_and_pyproject_agrees():
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    pinned = next(re.sub(r"^gradio", "", d).strip() for d in deps if re.match(r"gradio\s*[<>=!~]", d))
+    # (no tomllib: the project supports Python 3.10)
+    pinned = re.search(r'^\s*"gradio\s*([<>=!~][^"]*)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
     assert SpecifierSet(pinned) == SpecifierSet(compat.SUPPORTED)
     assert gr.__version__ in SpecifierSet(compat.SUPPORTED), f"gradio {gr.__version__} is outside {compat.SUPPORTED}"
 
@@ -43,8 +42,14 @@ def served():
             return compat.event_payload(evt)
 
         html.click(payload, None, out, api_name="payload", queue=False)
+        gr.Button("who").click(lambda: {"session": compat.current_session_hash()}, None, out, api_name="whoami",
+                               queue=False)
+        upload = compat.pass_upload_path(gr.Image(type="filepath"))
+        gr.Button("up").click(lambda path: f"{type(path).__name__} {path}", upload, gr.Textbox(),
+                              api_name="upload_path")
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    demo.url = f"http://127.0.0.1:{port}/"
     yield demo, f"http://127.0.0.1:{port}/gradio_api/run/", deleted
     demo.close()
 
@@ -83,3 +88,29 @@ def test_an_unlaunched_blocks_has_no_sessions():
         gr.State(1)
     assert compat.session_counts(demo) == (0, 0)
     assert compat.pop_session(demo, "x") is None and compat.last_used(demo, "x") is None
+
+
+def test_current_session_hash_is_the_requests_and_none_outside_one(served):
+    _, run, _ = served
+    assert post(run + "whoami", {"data": [], "session_hash": "who-1"}) == [{"session": "who-1"}]
+    assert compat.current_session_hash() is None
+
+
+def test_inside_blocks():
+    assert not compat.inside_blocks()
+    with gr.Blocks():
+        assert compat.inside_blocks()
+    assert not compat.inside_blocks()
+
+
+def test_pass_upload_path_hands_over_the_file_untouched(served, tmp_path):
+    """Gradio's own gr.Image would open the upload with PIL and fail on a file that is not an
+    image; with the adapter the handler gets the path of the very bytes that were sent."""
+    from gradio_client import Client, handle_file
+
+    demo, _, _ = served
+    junk = tmp_path / "not-an-image.png"
+    junk.write_bytes(b"these bytes are not a PNG")
+    got = Client(demo.url, verbose=False, ssl_verify=False).predict(handle_file(str(junk)), api_name="/upload_path")
+    kind, path = got.split(" ", 1)
+    assert kind == "str" and Path(path).read_bytes() == junk.read_bytes()

@@ -14,7 +14,7 @@ from nnplay.bench.runner import ROWS, markdown_table, plain_table
 def test_quick_bench_reports_every_row(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, "-m", "nnplay", "bench", "--quick", "--json", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300,
+                          capture_output=True, text=True, timeout=600,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert done.returncode == 0, done.stderr[-3000:]
     printed = json.loads(done.stdout)               # --json: exactly one JSON object on stdout
@@ -35,7 +35,11 @@ def test_quick_bench_reports_every_row(tmp_path):
     assert rows["mlp_to_98"]["config"]["model"] == "mlp"
     assert rows["best_in_budget"]["config"]["augment"] is True and 0 < rows["best_in_budget"]["best_test_accuracy"] <= 1
     assert rows["gates_xor_seeds"]["seeds"] == 20 and 0 <= rows["gates_xor_seeds"]["solved"] <= 20
-    assert 0 < rows["gates_frame"]["p50_ms"] and rows["gates_frame"]["p50_ms"] <= rows["gates_frame"]["p95_ms"]
+    assert 0 < rows["gates_frame_cpu"]["p50_ms"] and rows["gates_frame_cpu"]["p50_ms"] <= rows["gates_frame_cpu"]["p95_ms"]
+    assert rows["gates_frame_cpu"]["large"]["network"] == "2-[16,16,16,16,16,16]-1"
+    for key, pages in (("gates_browser_fps", 1), ("gates_four_pages", 4)):  # Chromium drew frames in every page
+        if rows[key]["met"] is not None:
+            assert len(rows[key]["pages"]) == pages and rows[key]["min_frames_per_s"] > 0
     assert rows["predict_drawing"]["predicted"] == rows["predict_drawing"]["label"]  # the bundled model reads the drawn digit
     assert rows["app_cold_start"]["rss_mb_after_mnist"] >= rows["app_cold_start"]["rss_mb_at_start"] > 0
     ddp = rows["ddp_ranks_vs_threads"]

@@ -1,8 +1,8 @@
 """Every use of Gradio beyond its documented API, in one place.
 
-Gradio has no public way yet to read a custom event's payload or to drop one
-browser session's state early, so the app reaches into its internals for these
-few things. They live here, and nowhere else in `app/`, so that a Gradio upgrade
+Gradio has no public way yet to read a custom event's payload, to drop one browser
+session's state early, or to learn the current session outside a handler's
+arguments, so the app reaches into its internals for these few things. They live here, and nowhere else in `app/`, so that a Gradio upgrade
 has one file to check: tests/app/test_gradio_compat.py runs each function against
 the installed Gradio and fails when it leaves SUPPORTED (pyproject's range).
 
@@ -12,6 +12,13 @@ the installed Gradio and fails when it leaves SUPPORTED (pyproject's range).
 - `last_used`, `pop_session`, `session_counts`: a Blocks' session store
   (`demo.state_holder`: each session's `gr.State` values and when it was last used),
   which Gradio itself empties only an hour after a tab closes.
+- `current_session_hash`: the session of the event being handled, for code called from a
+  handler that was not handed a `gr.Request` (Gradio's `LocalContext.request`).
+- `inside_blocks`: whether components created now land in an open `gr.Blocks`
+  (Gradio's `Context.root_block`).
+- `pass_upload_path`: make a `gr.Image(type="filepath")` hand the uploaded file's path to the
+  handler untouched (it replaces the component's `preprocess`, which would open and re-save
+  the file with PIL first).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import datetime
 from typing import Any, Callable
 
 import gradio as gr
+from gradio.context import Context, LocalContext
 
 SUPPORTED = ">=6.31,<7"  # keep in step with pyproject.toml's gradio requirement
 
@@ -64,3 +72,21 @@ def session_counts(demo: gr.Blocks) -> tuple[int, int]:
     holder = _holder(demo)
     sessions = list(holder.session_data.values()) if holder is not None else []
     return len(sessions), sum(1 for s in sessions if s.state_data)
+
+
+def current_session_hash() -> str | None:
+    """The session hash of the request being handled in this thread, or None outside one."""
+    return getattr(LocalContext.request.get(None), "session_hash", None)
+
+
+def inside_blocks() -> bool:
+    """True while a `with gr.Blocks():` is open (new components are added to it)."""
+    return Context.root_block is not None
+
+
+def pass_upload_path(image: gr.Image) -> gr.Image:
+    """The handler gets the uploaded file's path as a str (None when empty), not a PIL-decoded
+    copy; returns `image`. Set on the instance: subclassing a component makes Gradio write a
+    .pyi file beside the subclass's module."""
+    image.preprocess = lambda payload: None if payload is None else str(payload.path)
+    return image

@@ -19,6 +19,9 @@ import gradio as gr  # noqa: E402
 
 from nnplay import __version__  # noqa: E402
 from nnplay.app import gradio_compat
+from nnplay.app.classroom import context as class_context
+from nnplay.app.classroom import tab as class_tab
+from nnplay.app.gates import stream as gates_stream
 from nnplay.app.gates import tab as gates_tab
 from nnplay.app.mnist import tab as mnist_tab
 from nnplay.app.slots import SLOTS, give_back_memory
@@ -31,7 +34,8 @@ CSS = """
 """
 
 # Gradio 6: theme, css and js are arguments of launch(), not of Blocks().
-LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS + mnist_tab.CSS)
+LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS + mnist_tab.CSS
+                 + class_tab.CSS)
 
 MAX_FILE_SIZE = "10mb"  # uploads larger than this are refused by the server
 DELETE_CACHE = (1800, 3600)  # every 30 min, delete uploaded/temporary files older than 1 h
@@ -49,11 +53,18 @@ def build_demo() -> gr.Blocks:
             "Watch small neural networks learn — logic gates and handwritten digits, on your own CPU.",
             elem_classes="nnplay-header",
         )
+        in_class = class_context.CLASS is not None  # nnplay app --class NAME
+        bar = class_tab.build_join() if in_class else None
         with gr.Tabs():
-            with gr.Tab("Logic gates", id="gates"):
+            with gr.Tab("Logic gates", id="gates") as gates_t:
                 gates.render()
-            with gr.Tab("MNIST", id="mnist"):
+            with gr.Tab("MNIST", id="mnist") as mnist_t:
                 mnist.render()
+            if in_class:
+                with gr.Tab("Class", id="class") as class_t:
+                    view = class_tab.build_view()
+        if in_class:
+            class_tab.wire(demo, bar, view, class_t, (gates_t, mnist_t))
         with gr.Row(visible=False):
             stats_btn, stats_out = gr.Button("stats"), gr.JSON()
         stats_btn.click(lambda: server_stats(demo), None, stats_out, api_name="server_stats", queue=False)
@@ -122,13 +133,21 @@ def server_stats(demo: gr.Blocks) -> dict:
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=None,
-           prevent_thread_lock: bool = False, quiet: bool = False, max_trainings: int | None = None):
-    """Build and serve the app. Returns the Blocks (useful with prevent_thread_lock)."""
+           prevent_thread_lock: bool = False, quiet: bool = False, max_trainings: int | None = None,
+           classroom=None, teacher_auth: tuple[str, str] | None = None):
+    """Build and serve the app. Returns the Blocks (useful with prevent_thread_lock).
+    classroom: a nnplay.classroom.ClassStore for class mode (None: off)."""
     if max_trainings is not None:
         SLOTS.set_limit(max_trainings)
+    class_context.configure(classroom, teacher_auth)
     demo = build_demo()
     demo.queue(default_concurrency_limit=4)
+    # The gate lab's live stream is a WebSocket route on Gradio's own FastAPI app; it is
+    # added before the server thread starts handling requests (launch blocks afterwards).
     demo.launch(server_name=host, server_port=port, share=share, auth=auth,
-                max_file_size=MAX_FILE_SIZE, prevent_thread_lock=prevent_thread_lock,
+                max_file_size=MAX_FILE_SIZE, prevent_thread_lock=True,
                 quiet=quiet, show_error=True, **LAUNCH_KW)
+    gates_stream.mount(demo.app)
+    if not prevent_thread_lock:
+        demo.block_thread()
     return demo

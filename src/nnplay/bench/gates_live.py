@@ -1,147 +1,249 @@
-"""How fast is one live update of the logic-gate lab? `python benchmarks/gates_frame.py [--json]`
-(or `python -m nnplay.bench.gates_live`).
+"""The gate lab's live view, as served and drawn: `python benchmarks/gates_frame.py [--url URL]
+[--pages N] [--seconds S] [--json]` (or `python -m nnplay.bench.gates_live`), and its benchmark rows:
 
-1. Server: one update of a 2-[8,8]-1 network = `speed` training epochs + every figure and
-   panel (boundary, network diagram, curves, enlarged neuron, truth table, status) as the
-   JSON the browser receives. Reports the median and 90th percentile in ms, and the split
-   between training/grids and figures. Target: <= 20 ms.
-3. With --browser: a headless Chromium presses Play on a 2-[8,8]-1 net at speed 1 and the epoch
-   counter gives the updates per second that reached the page and were drawn.
-2. Through gradio_client: the app is served on a free port and the `gates_step` endpoint (the
-   Step button: one epoch + every figure) is called back to back for a few seconds. Reports
-   updates per second as a client sees them (server + queue + HTTP/SSE; no browser drawing).
+    gates_frame_cpu    one live frame as the stream builds it (train `speed` = 1 epoch, build and encode the
+       frame), CPU time of the thread, for 2-[8,8]-1 and the largest network (6 x 16).
+    gates_browser_fps  `python -m nnplay app` as a child process; Chromium opens the lab with a 2-[8,8]-1 net at
+       1 epoch per frame and presses Play. Frames/s = changes of data-epoch on #gates-boundary,
+       #gates-net and #gates-epoch per second (the smallest of the three) over `seconds`.
+       Main-thread ms per frame = the renderer's busy time (Chrome's Performance.getMetrics
+       TaskDuration) divided by the frames drawn.
+    gates_four_pages   the same with 4 pages playing at once against one server.
+
+`page_rates(url, pages, seconds)` works against any running app (it counts the epoch
+element's data-epoch, which the previous, Plotly-based live view also set), so "before"
+figures can be taken from an older checkout the same way.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import contextlib
+import os
+import subprocess
 import sys
 import time
+import urllib.request
+from pathlib import Path
 
 from nnplay.runtime.ports import free_port
 
 from .machine import percentiles
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+QUERY = "?gate=XOR&hidden=8,8&speed=1"
+VIEWS = ("#gates-boundary .nnp-view", "#gates-net .nnp-view", "#gates-epoch .ep-value")
 
-def _ms(samples: list[float]) -> dict:
-    p50, p90 = percentiles(samples, 50, 90)
-    return {"median_ms": round(p50 * 1000, 2), "p90_ms": round(p90 * 1000, 2)}
+# Counts data-epoch changes of each live view from inside the page (a MutationObserver), so
+# reading the counts does not depend on how often the test process polls.
+COUNTER_JS = """(sels) => {
+  window.__nnpCounts = {};
+  for (const s of sels) {
+    const el = document.querySelector(s);
+    window.__nnpCounts[s] = 0;
+    if (!el) continue;
+    new MutationObserver(() => { window.__nnpCounts[s]++; })
+      .observe(el, {attributes: true, attributeFilter: ['data-epoch']});
+  }
+}"""
 
 
-def server_frame(n: int = 200, speed: int = 2) -> dict:
-    import torch
-
-    from nnplay.app.gates.frames import frame
+# ---------------------------------------------------------------- f: server CPU per frame
+def frame_cpu_ms(hidden: tuple[int, ...], frames: int) -> dict:
+    """CPU (thread time) and wall ms per frame, built as the stream builds one."""
+    from nnplay.app.gates import frames as fr
     from nnplay.app.gates.session import Session
     from nnplay.engine.gates import GateConfig
 
-    torch.set_num_threads(1)  # as in the app's worker threads: tiny tensors, no gain from more
-    session = Session.new(GateConfig(gate="XOR", hidden=(8, 8)), speed=speed)
-    for _ in range(10):  # warm-up
-        frame(session, session.trainer.step(speed))
-    total, step, figs = [], [], []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        snap = session.trainer.step(speed)
-        t1 = time.perf_counter()
-        out = frame(session, snap)
-        t2 = time.perf_counter()
-        total.append(t2 - t0)
-        step.append(t1 - t0)
-        figs.append(t2 - t1)
-    size = sum(len(o if isinstance(o, str) else o.plot) for o in out[:4])
-    return {"network": "2-[8,8]-1", "epochs_per_update": speed, "updates": n, "update": _ms(total),
-            "train_step_and_grids": _ms(step), "figures_and_panels": _ms(figs), "plot_json_bytes": size}
+    s = Session.new(GateConfig(gate="XOR", hidden=hidden), speed=1)
+    cpu, wall, size = [], [], 0
+    for i in range(frames + 5):
+        c0, w0 = time.thread_time(), time.perf_counter()
+        with s.lock:
+            start = s.trainer.curve_len
+            snap = s.trainer.step(s.speed)
+            text = fr.dumps(fr.build(s, snap, curve_from=start, with_static=False))
+        if i >= 5:
+            cpu.append(time.thread_time() - c0)
+            wall.append(time.perf_counter() - w0)
+            size = len(text)
+    c50, c95 = (1000 * v for v in percentiles(cpu, 50, 95))
+    return {"network": f"2-[{','.join(map(str, hidden))}]-1", "cpu_p50_ms": round(c50, 2), "cpu_p95_ms": round(c95, 2),
+            "wall_p50_ms": round(1000 * percentiles(wall, 50)[0], 2), "frame_bytes": size}
 
 
-def _with_app(url: str | None, fn):
-    """Call fn(url) with `url`, or with the app served on a free port for the call."""
-    if url is not None:
-        return fn(url)
-    from nnplay.app.main import launch
+def row_gates_frame_cpu(ctx) -> dict:
+    n = 50 if ctx.quick else 400
+    small, large = frame_cpu_ms((8, 8), n), frame_cpu_ms((16,) * 6, n // 2)
+    return {
+        "row": "gates_frame_cpu", "title": "gates: server CPU per live frame",
+        "result": (f"2-[8,8]-1 {small['cpu_p50_ms']:.1f} ms CPU (p95 {small['cpu_p95_ms']:.1f}, "
+                   f"{small['frame_bytes'] // 1024} KB); 6x16 {large['cpu_p50_ms']:.1f} ms (p95 {large['cpu_p95_ms']:.1f}, "
+                   f"{large['frame_bytes'] // 1024} KB)"),
+        "target": "<= 3 ms (2-[8,8]-1), <= 10 ms (6x16)",
+        "met": bool(small["cpu_p50_ms"] <= 3 and large["cpu_p50_ms"] <= 10),
+        "p50_ms": small["cpu_p50_ms"], "p95_ms": small["cpu_p95_ms"], "small": small, "large": large,
+        "frames": n, "epochs_per_frame": 1,
+    }
 
+
+# ---------------------------------------------------------------- i, j: frames drawn in Chromium
+@contextlib.contextmanager
+def served_app(timeout_s: float = 90.0):
+    """`python -m nnplay app` on a free loopback port, as a user starts it; yields its URL."""
     port = free_port()
-    demo = launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    src = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.Popen([sys.executable, "-m", "nnplay", "app", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    url = f"http://127.0.0.1:{port}/"
     try:
-        return fn(f"http://127.0.0.1:{port}/")
-    finally:
-        demo.close()
-
-
-def client_rate(seconds: float = 5.0, url: str | None = None) -> dict:
-    return _with_app(url, lambda u: _client_rate(u, seconds))
-
-
-def _client_rate(url: str, seconds: float) -> dict:
-    from gradio_client import Client
-
-    client = Client(url, verbose=False)
-    client.predict("gate=XOR&hidden=8,8", 0, api_name="/gates_train")  # this session: 2-[8,8]-1
-    for _ in range(3):
-        client.predict(api_name="/gates_step")
-    times = []
-    t_end = time.perf_counter() + seconds
-    while time.perf_counter() < t_end:
         t0 = time.perf_counter()
-        client.predict(api_name="/gates_step")
-        times.append(time.perf_counter() - t0)
-    return {"calls": len(times), "updates_per_s": round(len(times) / sum(times), 1), "roundtrip": _ms(times)}
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"`nnplay app` exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url + "config", timeout=2) as r:  # noqa: S310 - loopback
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.perf_counter() - t0 > timeout_s:
+                raise RuntimeError(f"`nnplay app` did not answer within {timeout_s:g} s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
-def browser_rate(url: str, seconds: float = 8.0) -> dict:
-    """Updates per second that reach a real Chromium while a 2-[8,8]-1 net trains with Play
-    (speed 1, so the epoch counter counts the updates the page received and drew)."""
+def page_rates(url: str, pages: int = 1, seconds: float = 5.0, query: str = QUERY) -> dict:
+    """Open `pages` pages (each its own browser context, i.e. its own visitor), press Play in
+    all, and count the frames each draws per second over `seconds`."""
     from playwright.sync_api import sync_playwright
 
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"]
-    read = "Number(document.querySelector('#gates-epoch .ep-value').dataset.epoch || 0)"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        page.goto(url.rstrip("/") + "/?gate=XOR&hidden=8,8&speed=1")
-        page.wait_for_selector("#gates-truth table", timeout=120_000)
-        page.click("#gates-play")
-        page.wait_for_function(f"{read} >= 3", timeout=120_000)
-        e0, t0 = page.evaluate(read), time.perf_counter()
-        time.sleep(seconds)
-        e1, t1 = page.evaluate(read), time.perf_counter()
-        page.click("#gates-pause")
-        browser.close()
-    return {"updates_per_s": round((e1 - e0) / (t1 - t0), 1), "seconds": round(t1 - t0, 1)}
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tabs = []
+            for _ in range(pages):
+                ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+                page = ctx.new_page()
+                page.goto(url.rstrip("/") + "/" + query)
+                page.wait_for_selector("#gates-truth table", timeout=120_000)
+                page.wait_for_function("document.querySelector('#gates-epoch .ep-value')", timeout=120_000)
+                page.wait_for_timeout(500)
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Performance.enable")
+                page.evaluate(COUNTER_JS, list(VIEWS))
+                tabs.append((page, cdp))
+            for page, _ in tabs:
+                page.click("#gates-play")
+            time.sleep(1.5)  # warm-up: the stream (or timer) is running
+            start = [_sample(page, cdp) for page, cdp in tabs]
+            t0 = time.perf_counter()
+            time.sleep(seconds)
+            end = [_sample(page, cdp) for page, cdp in tabs]
+            dt = time.perf_counter() - t0
+            for page, _ in tabs:
+                page.click("#gates-pause")
+        finally:
+            browser.close()
+    out = []
+    for a, b in zip(start, end):
+        counts = {s: b["counts"][s] - a["counts"][s] for s in VIEWS}
+        drawn = [c for s, c in counts.items() if b["present"][s]]
+        frames = min(drawn) if drawn else 0
+        busy = b["task_s"] - a["task_s"]
+        out.append({"frames_per_s": round(frames / dt, 1), "counts": counts,
+                    "epochs_per_s": round((b["epoch"] - a["epoch"]) / dt, 1),
+                    "main_thread_ms_per_frame": round(1000 * busy / frames, 2) if frames else None,
+                    "main_thread_busy_share": round(busy / dt, 3)})
+    return {"pages": out, "seconds": round(dt, 2), "min_frames_per_s": min(p["frames_per_s"] for p in out)}
+
+
+def _sample(page, cdp) -> dict:
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    state = page.evaluate("""(sels) => ({counts: window.__nnpCounts,
+        present: Object.fromEntries(sels.map(s => [s, !!document.querySelector(s)])),
+        epoch: Number(document.querySelector('#gates-epoch .ep-value').dataset.epoch || 0)})""", list(VIEWS))
+    return {**state, "task_s": metrics.get("TaskDuration", 0.0)}
+
+
+def _skip(key: str, title: str, why: str) -> dict:
+    return {"row": key, "title": title, "result": f"skipped: {why}", "target": "", "met": None}
+
+
+def row_gates_browser_fps(ctx) -> dict:
+    title = "gates: live frames/s in headless Chromium, 2-[8,8]-1"
+    if not Path(CHROMIUM).exists():
+        return _skip("gates_browser_fps", title, f"no Chromium at {CHROMIUM}")
+    with served_app() as url:
+        r = page_rates(url, 1, 3.0 if ctx.quick else 5.0)
+    page = r["pages"][0]
+    return {
+        "row": "gates_browser_fps", "title": title,
+        "result": (f"{page['frames_per_s']:.1f} frames/s, every view each frame; main thread "
+                   f"{page['main_thread_ms_per_frame']} ms/frame"),
+        "target": ">= 30 frames/s (stretch 60); <= 10 ms main thread per frame",
+        "met": bool(page["frames_per_s"] >= 30 and (page["main_thread_ms_per_frame"] or 99) <= 10),
+        **r,
+    }
+
+
+def row_gates_four_pages(ctx) -> dict:
+    title = "gates: 4 pages playing at once, frames/s each"
+    if not Path(CHROMIUM).exists():
+        return _skip("gates_four_pages", title, f"no Chromium at {CHROMIUM}")
+    with served_app() as url:
+        r = page_rates(url, 4, 3.0 if ctx.quick else 5.0)
+    rates = [p["frames_per_s"] for p in r["pages"]]
+    return {
+        "row": "gates_four_pages", "title": title,
+        "result": "frames/s " + ", ".join(f"{v:.1f}" for v in rates) + " (one Chromium, one server)",
+        "target": ">= 20 frames/s in each", "met": bool(min(rates) >= 20), **r,
+    }
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--updates", type=int, default=200)
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description="The gate lab's live view: server CPU per frame and frames/s "
+                                             "drawn in headless Chromium.")
+    ap.add_argument("--url", help="measure a running app instead of starting `nnplay app`")
+    ap.add_argument("--pages", type=int, default=1, help="pages playing at once (default 1)")
     ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("--url", help="measure a running app instead of starting one")
-    ap.add_argument("--browser", action="store_true", help="also count the updates a headless Chromium receives")
+    ap.add_argument("--query", default=QUERY, help=f"page query (default {QUERY})")
+    ap.add_argument("--no-browser", action="store_true", help="only the server's CPU per frame")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    import os
-
-    result = {"server": server_frame(args.updates), "client": client_rate(args.seconds, args.url)}
-    if args.browser:
-        result["browser"] = _with_app(args.url, lambda url: browser_rate(url, max(args.seconds, 5.0)))
-    result.update(load_average=[round(v, 2) for v in os.getloadavg()], cpus=os.cpu_count())
+    out = {"server": [frame_cpu_ms((8, 8), 200), frame_cpu_ms((16,) * 6, 100)]}
+    if not args.no_browser:
+        if args.url:
+            out["browser"] = page_rates(args.url, args.pages, args.seconds, args.query)
+        else:
+            with served_app() as url:
+                out["browser"] = page_rates(url, args.pages, args.seconds, args.query)
+    out["load_average"] = [round(v, 2) for v in os.getloadavg()]
     if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        s, c = result["server"], result["client"]
-        print(f"server, one update of {s['network']} ({s['epochs_per_update']} epochs + every figure): "
-              f"median {s['update']['median_ms']} ms, p90 {s['update']['p90_ms']} ms "
-              f"(train+grids {s['train_step_and_grids']['median_ms']} ms, figures "
-              f"{s['figures_and_panels']['median_ms']} ms; {s['plot_json_bytes'] // 1024} KB of plot JSON)")
-        print(f"gradio_client, /gates_step back to back: {c['updates_per_s']} updates/s "
-              f"(round trip median {c['roundtrip']['median_ms']} ms, {c['calls']} calls)")
-        if "browser" in result:
-            print(f"headless Chromium, Play on 2-[8,8]-1 at speed 1: {result['browser']['updates_per_s']} "
-                  "updates/s drawn")
-        print(f"machine: {result['cpus']} CPUs, load average {result['load_average']}")
+        print(json.dumps(out, indent=2))
+        return 0
+    for s in out["server"]:
+        print(f"server, one frame of {s['network']} at 1 epoch/frame: {s['cpu_p50_ms']} ms CPU (p95 {s['cpu_p95_ms']}), "
+              f"{s['frame_bytes']} bytes")
+    for i, p in enumerate(out.get("browser", {}).get("pages", [])):
+        print(f"page {i + 1}: {p['frames_per_s']} frames/s drawn ({p['epochs_per_s']} epochs/s), main thread "
+              f"{p['main_thread_ms_per_frame']} ms per frame")
+    print(f"load average {out['load_average']}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -238,7 +238,7 @@ def row_predict_drawing(ctx: BenchContext) -> dict:
 
 
 def row_cnn_levers(ctx: BenchContext) -> dict:
-    """The issue's speed levers, each measured on the default CNN recipe for one pass
+    """Four speed levers, each measured on the default CNN recipe for one pass
     over the first 10,000 training images (a one-cycle schedule over that pass):
     training seconds and the test accuracy after it. Threads 1 vs 2, channels_last
     memory layout (the default) vs plain NCHW, bf16 autocast (this CPU reports

@@ -26,9 +26,11 @@ ROW_TABLE = {
     "mlp_to_98": ("mnist_rows", "row_mlp_to_98", "MLP: time to 98.0%"),
     "best_in_budget": ("mnist_rows", "row_best_in_budget", "best accuracy in a 90 s training budget"),
     "gates_xor_seeds": ("gates_rows", "row_gates_xor_seeds", "gates: XOR seeds 0-99 with the defaults"),
-    "gates_frame": ("gates_rows", "row_gates_frame", "gates: one 2-[8,8]-1 step + all figures"),
+    "gates_frame_cpu": ("gates_live", "row_gates_frame_cpu", "gates: server CPU per live frame"),
     "predict_drawing": ("mnist_rows", "row_predict_drawing", "bundled model: predict one 280x280 drawing"),
     "app_cold_start": ("app_row", "row_app_cold_start", "app: cold start, RSS after loading MNIST"),
+    "gates_browser_fps": ("gates_live", "row_gates_browser_fps", "gates: live frames/s in headless Chromium, 2-[8,8]-1"),
+    "gates_four_pages": ("gates_live", "row_gates_four_pages", "gates: 4 pages playing at once, frames/s each"),
     "ddp_ranks_vs_threads": ("ddp", "row_ddp_ranks_vs_threads", "2 ranks x 1 thread vs 1 rank x 2 threads"),
     "cnn_levers": ("mnist_rows", "row_cnn_levers", "speed levers, default CNN, 10k images each"),
 }

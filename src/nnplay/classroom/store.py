@@ -202,15 +202,18 @@ class ClassStore:
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
-    def _insert(self, **values) -> int:
+    def _insert(self, replaces: int | None = None, **values) -> int:
         values.update(class_name=self.class_name, created_at=dt.datetime.now(dt.timezone.utc))
         with self.engine.begin() as conn:  # one transaction: the run is stored whole or not at all
+            if replaces is not None:  # the same run, further trained: its newer numbers replace the old
+                conn.execute(RUNS.delete().where(RUNS.c.id == int(replaces), RUNS.c.owner == values["owner"]))
             return int(conn.execute(RUNS.insert().values(**values)).inserted_primary_key[0])
 
     def record_gate(self, nickname: str, owner: str, config: dict, *, solved: bool, epochs: int,
-                    final_loss: float | None, solved_epoch: int | None = None) -> int:
-        """A finished gate run (`epochs` trained; `solved_epoch` the first at 100%); returns its id."""
-        return self._insert(nickname=_nickname(nickname), owner=str(owner), kind="gates", config=config,
+                    final_loss: float | None, solved_epoch: int | None = None, replaces: int | None = None) -> int:
+        """A finished gate run (`epochs` trained; `solved_epoch` the first at 100%); returns its id.
+        `replaces`: the id this owner's same run had when recorded before (deleted in the same transaction)."""
+        return self._insert(replaces, nickname=_nickname(nickname), owner=str(owner), kind="gates", config=config,
                             gate=str(config.get("gate")), hidden=_hidden_text(config.get("hidden")),
                             activation=config.get("activation"), lr=float(config.get("lr")), solved=bool(solved),
                             epochs=int(epochs), final_loss=_finite(final_loss),
@@ -250,6 +253,14 @@ class ClassStore:
         """The teacher's "reset class": delete every run of this class; returns how many."""
         with self.engine.begin() as conn:
             return conn.execute(RUNS.delete().where(RUNS.c.class_name == self.class_name)).rowcount
+
+    def version(self) -> tuple[int, int]:
+        """(number of runs, highest id): changes whenever a run is added or deleted, so a page can
+        redraw only then. Cheap, and seen by every server sharing the database."""
+        q = sa.select(sa.func.count(), sa.func.max(RUNS.c.id)).where(RUNS.c.class_name == self.class_name)
+        with self.engine.connect() as conn:
+            n, top = conn.execute(q).one()
+        return int(n), int(top or 0)
 
     def count(self) -> int:
         q = sa.select(sa.func.count()).select_from(RUNS).where(RUNS.c.class_name == self.class_name)

@@ -66,6 +66,9 @@ def register(sub) -> None:
             lp.add_argument("--seed", type=int, default=0, help="first seed (cells use seed .. seed+N-1)")
         lp.add_argument("--workers", type=int, default=None,
                         help="parallel worker processes, one torch thread each (default: the CPU count)")
+        lp.add_argument("--ray", metavar="local|ADDRESS",
+                        help="train the cells as Ray tasks: 'local' starts Ray on this machine, HOST:PORT joins "
+                             "a running cluster (pip install 'nnplay[cluster]'); resumes like a local sweep")
         _common(lp)
         lp.set_defaults(func=run, given=[])
     les = labs.add_parser("lesson", help="run a classic-lesson preset and print its measured result")
@@ -159,8 +162,14 @@ def run(args) -> int:
         bar.update(done - bar.n)
         bar.set_postfix_str(rec["key"][:40], refresh=False)
 
+    backend = None
+    if args.ray:
+        from nnplay.runtime import ray_backend
+
+        backend = ray_backend.use(args.ray)
     try:
-        result = run_sweep(args.kind, cfg, axes, options, out=out, workers=workers, progress=progress)
+        result = run_sweep(args.kind, cfg, axes, options, out=out, workers=workers, progress=progress,
+                           backend=backend)
     finally:
         bar.close()
     summary = result.summary()

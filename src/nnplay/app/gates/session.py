@@ -7,6 +7,7 @@ mutate it in place (the play generator and the pause button see the same object)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 
 import numpy as np
@@ -43,7 +44,7 @@ def gate_from_picker(choice: str, bits: str) -> str:
 class Session:
     cfg: GateConfig
     trainer: GateTrainer
-    speed: int = 2                  # epochs per screen update
+    speed: int = 2                  # epochs per frame of the live view (DEFAULT_SPEED)
     view: int | None = None         # history index shown by the timeline; None = the live state
     node: tuple[int, int] | None = (1, 0)  # (column, index) enlarged; column 0 = inputs
     edge: tuple[int, int, int] | None = None  # (layer, out, in)
@@ -51,11 +52,13 @@ class Session:
     show_test: bool = True
     try_x: tuple[float, float, float] = (1.0, 0.0, 0.0)
     playing: bool = False
-    ticks: int = 0                  # live updates sent (the light/full frame rhythm)
     replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
+    pinned: list = dataclasses.field(default_factory=list)  # runs pinned for comparison (app/gates/compare.py)
     lock: threading.RLock = dataclasses.field(default_factory=threading.RLock, repr=False, compare=False)
     message: str = ""               # the last notice shown in the status line
     level: str = "info"             # info | ok | warn | bad
+    seq: int = 0                    # frames built so far: the page draws a frame only if newer (Pause wins)
+    token: str = ""                 # the live stream's key (app/gates/tokens.py), sent with a frame
 
     @classmethod
     def new(cls, cfg: GateConfig | None = None, **kw) -> "Session":
@@ -88,6 +91,11 @@ class Session:
         self.playing = False
         self.replay = []
         self.fix_selection()
+
+    def next_seq(self) -> int:
+        """The number of the frame being built; call it holding the lock."""
+        self.seq += 1
+        return self.seq
 
     def notify(self, text: str, level: str = "info") -> str:
         self.message, self.level = text, level
@@ -159,3 +167,31 @@ def config_from_controls(gate: str, bits: str, sampling: str, n_points, noise, t
         train_ratio=train_ratio, features=tuple(features or ()), hidden=hidden,
         activation=activation, optimizer=optimizer, lr=lr, batch_size=batch_size,
         regularization=regularization, reg_rate=reg_rate, seed=seed))
+
+
+MAX_SPEED = 50      # epochs per frame, the slider's top
+DEFAULT_SPEED = 2
+
+
+def link_query(session: Session) -> str:
+    """The settings' URL query, with the speed (epochs per frame) when it is not the default."""
+    q = session.cfg.to_query()
+    if session.speed != DEFAULT_SPEED:
+        q = f"{q}&speed={session.speed}" if q else f"speed={session.speed}"
+    return q
+
+
+def locked(fn):
+    """Run a handler holding its session's lock: a live tick and a click of the same visitor
+    run in different worker threads and must not interleave on one trainer."""
+    @functools.wraps(fn)
+    def wrapper(session, *args, **kw):
+        if session is None:
+            return fn(session, *args, **kw)
+        with session.lock:
+            return fn(session, *args, **kw)
+    return wrapper
+
+
+def ensure(session: Session | None) -> Session:
+    return session if session is not None else Session.new()

@@ -7,6 +7,7 @@ import time
 
 import gradio as gr
 
+from nnplay.app.classroom import context as class_hooks
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist.config import MnistConfig
 
@@ -33,6 +34,7 @@ def api_train(session: Session, settings: dict | None) -> dict:
     run = session.start(cfg, quick=quick)
     while run.running:
         time.sleep(0.05)
+    class_hooks.wait_recorded(run)  # class mode: answered only once it is in the database
     if run.status == "error":
         raise gr.Error(run.message)
     view = run.view()

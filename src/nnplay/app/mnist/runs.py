@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnplay.app.classroom import context as class_hooks
 from nnplay.app.slots import SLOTS
+from nnplay.runtime import ray_backend
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import MnistConfig, MnistTrainer, first_layer, load_mnist
 from nnplay.engine.mnist.probe import loss_and_accuracy
+
+from . import ray_run
 
 QUICK_TRAIN = 3000      # training images in "quick" mode
 QUICK_TEST = 2000       # test images for the end-of-epoch accuracy in quick mode
@@ -107,7 +111,8 @@ class Run:
         if not SLOTS.acquire(self, cancelled=lambda: self.status == "stopped"):
             return
         try:
-            self._train(data, probe)
+            pool = ray_backend.active()  # nnplay app --ray: train as a Ray task (app/mnist/ray_run.py)
+            ray_run.train(self, data, probe, pool) if pool is not None else self._train(data, probe)
         finally:
             SLOTS.release(self)
 
@@ -190,6 +195,7 @@ class Session:
         self.runs.append(run)
         threading.Thread(target=run.train, args=(data, probe), daemon=True,
                          name=f"mnist-run-{next(_ids)}").start()
+        class_hooks.mnist_started(run)  # class mode: recorded once finished (no-op otherwise)
         return run
 
     def stop_all(self) -> None:
