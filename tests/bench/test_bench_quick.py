@@ -28,10 +28,15 @@ def test_quick_bench_reports_every_row(tmp_path):
         assert row["met"] in (True, False, None)
 
     m = saved["machine"]
-    assert m["nproc"] >= 1 and m["cpu_model"] and m["torch"]
+    assert m["nproc"] >= 1 and m["cpu_model"] and m["torch"] and m["avx512_bf16"] in (True, False)
+    assert all(len(r["load_average_after"]) == 3 for r in rows.values())
     # Values that must hold whatever the speed.
     assert 0.1 < rows["reference_epoch"]["test_accuracy"] <= 1.0 and rows["reference_epoch"]["train_examples"] == 1000
     assert rows["cnn_to_99"]["curve"] and rows["cnn_to_99"]["best_test_accuracy"] > 0.1
+    for key in ("cnn_to_99", "mlp_to_98"):  # the command as a user runs it, timed exec to exit
+        w = rows[key]["whole_process"]
+        assert w["seeds"] == 1 and w["runs"][0]["wall_seconds"] > w["runs"][0]["train_seconds"] > 0
+        assert 0.1 < w["worst_test_accuracy"] <= 1 and "whole process" in rows[key]["result"]
     assert rows["mlp_to_98"]["config"]["model"] == "mlp"
     assert rows["best_in_budget"]["config"]["augment"] is True and 0 < rows["best_in_budget"]["best_test_accuracy"] <= 1
     assert rows["gates_xor_seeds"]["seeds"] == 20 and 0 <= rows["gates_xor_seeds"]["solved"] <= 20

@@ -57,7 +57,7 @@ class ClassScenario:
     max_trainings: int = 2          # MNIST trainings at once (Ray gets num_cpus = the CPU count)
     crash_students: int = 6
     kill_after: int = 12            # answered runs in the crash phase before the SIGKILL
-    think: float = 0.3              # mean pause between one student's calls
+    think: float = 1.0              # mean pause between one student's calls (a student drawing; as harness.Scenario)
 
 
 @dataclass

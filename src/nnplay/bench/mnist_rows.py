@@ -111,35 +111,60 @@ def summary_budget(r: dict) -> str:
             f"{stopped})")
 
 
-def row_cnn_to_99(ctx: BenchContext) -> dict:
-    """The default fast CNN: time until test accuracy >= 99.0%, and its ratio to the reference epoch."""
-    from nnplay.engine.mnist.config import MnistConfig
+def _whole_process(ctx: BenchContext, model: str, target: float) -> dict:
+    """The command a user runs, `nnplay train mnist --model M --seed S`, as fresh processes
+    timed from exec to exit: seeds 0-4 (quick: seed 0 on 2,000 images, 1 epoch)."""
+    from .whole import whole_process_seeds
 
-    target = 0.99
-    cfg = MnistConfig(threads=ctx.threads)  # the default recipe
+    ref = ctx.results.get("reference_epoch", {}).get("epoch_seconds")
+    args = ["--model", model, "--threads", str(ctx.threads)]
+    seeds = range(1) if ctx.quick else range(5)
     if ctx.quick:
-        cfg = cfg.replace(epochs=1)
+        args += ["--subset", "2000", "--epochs", "1"]
+    return whole_process_seeds(args, seeds, target, ref, data_dir=ctx.data_dir)
+
+
+def _cell(r: dict, w: dict) -> str:
+    """The table cell: the whole process (worst seed) first, then the in-process figure."""
+    ratio = w["worst_ratio_to_reference_epoch"]
+    head = (f"whole process, worst of {w['seeds']} seed{'s' if w['seeds'] > 1 else ''}: "
+            f"{w['worst_wall_seconds']:.1f} s" + (f" = {ratio:.3f}x ref epoch" if ratio else "")
+            + f", {_pct(w['worst_test_accuracy'])}-{_pct(w['best_test_accuracy'])}")
+    return f"{head}; in-process: {summary_to_target(r, ratio=True)}"
+
+
+def _to_target_row(ctx: BenchContext, key: str, title: str, cfg, target: float, max_ratio: float) -> dict:
     r = time_to_accuracy(cfg, ctx.data(), target)
     ref = ctx.results.get("reference_epoch", {}).get("epoch_seconds")
     t = r["seconds_to_target"]
     r["ratio_to_reference_epoch"] = round(t / ref, 3) if t and ref else None
-    return {"row": "cnn_to_99", "title": "default fast CNN: time to 99.0%", "result": summary_to_target(r, ratio=True),
-            "target": "<= 15 s and <= 0.3x reference_epoch",
-            "met": bool(t is not None and t <= 15 and (r["ratio_to_reference_epoch"] or 9) <= 0.3), **r}
+    w = _whole_process(ctx, cfg.model, target)
+    met = bool(w["all_reach_target"] and (w["worst_ratio_to_reference_epoch"] or 9) <= max_ratio)
+    return {"row": key, "title": title, "result": _cell(r, w),
+            "target": f">= {100 * target:.1f}% on every seed, whole process <= {max_ratio}x reference epoch",
+            "met": met, "whole_process": w, **r}
+
+
+def row_cnn_to_99(ctx: BenchContext) -> dict:
+    """The default CNN recipe: `nnplay train mnist --model cnn` as a user runs it (whole
+    process, 5 seeds, the worst counting) beside the in-process time to 99.0%, both as
+    ratios to the reference epoch's training seconds."""
+    from nnplay.engine.mnist.config import MnistConfig
+
+    cfg = MnistConfig(threads=ctx.threads)  # the default recipe
+    if ctx.quick:
+        cfg = cfg.replace(epochs=1)
+    return _to_target_row(ctx, "cnn_to_99", "default CNN: 99.0%, whole process", cfg, 0.99, 0.25)
 
 
 def row_mlp_to_98(ctx: BenchContext) -> dict:
-    """The MLP recipe: time until test accuracy >= 98.0%."""
+    """The MLP recipe, as row cnn_to_99 does for the CNN: 98.0%, whole process <= 0.12x."""
     from nnplay.engine.mnist.config import recommended
 
-    target = 0.98
     cfg = recommended("mlp", threads=ctx.threads)
     if ctx.quick:
         cfg = cfg.replace(epochs=1)
-    r = time_to_accuracy(cfg, ctx.data(), target)
-    t = r["seconds_to_target"]
-    return {"row": "mlp_to_98", "title": "MLP: time to 98.0%", "result": summary_to_target(r), "target": "<= 5 s",
-            "met": bool(t is not None and t <= 5), **r}
+    return _to_target_row(ctx, "mlp_to_98", "MLP: 98.0%, whole process", cfg, 0.98, 0.12)
 
 
 def best_in_budget_config(ctx: BenchContext, budget_s: float):
@@ -238,33 +263,37 @@ def row_predict_drawing(ctx: BenchContext) -> dict:
 
 
 def row_cnn_levers(ctx: BenchContext) -> dict:
-    """Four speed levers, each measured on the default CNN recipe for one pass
-    over the first 10,000 training images (a one-cycle schedule over that pass):
-    training seconds and the test accuracy after it. Threads 1 vs 2, channels_last
-    memory layout (the default) vs plain NCHW, bf16 autocast (this CPU reports
-    AVX-512 bf16) and a larger batch, against the default settings."""
+    """The speed levers, each measured on the default CNN recipe for one pass over the
+    first 10,000 training images (a one-cycle schedule over that pass): training
+    seconds and the test accuracy after it. The default (bf16 autocast where the CPU
+    has native bf16, channels_last, the bench's threads) against: the other thread
+    count, plain NCHW, float32 only, and a larger batch."""
     from nnplay.engine.mnist.config import MnistConfig
+    from nnplay.engine.mnist.precision import native_bf16
     from nnplay.engine.mnist.trainer import MnistTrainer
 
     other = 2 if ctx.threads == 1 else 1
+    auto = "bf16" if native_bf16() else "fp32"
     variants = [
-        (f"default (channels_last, {_threads(ctx.threads)})", dict(threads=ctx.threads), {}),
-        (_threads(other), dict(threads=other), {}),
-        ("NCHW (no channels_last)", dict(threads=ctx.threads), dict(channels_last=False)),
-        ("bf16 autocast", dict(threads=ctx.threads), dict(bf16=True)),
-        ("batch 256, lr x2", dict(threads=ctx.threads, batch_size=256, lr=2 * MnistConfig().lr), {}),
+        (f"default ({auto}, channels_last, {_threads(ctx.threads)})", ctx.threads, {}, {}),
+        (_threads(other), other, {}, {}),
+        ("NCHW (no channels_last)", ctx.threads, {}, dict(channels_last=False)),
+        ("fp32 (no bf16 autocast)" if auto == "bf16" else "bf16 autocast (emulated)", ctx.threads, {},
+         dict(precision="fp32" if auto == "bf16" else "bf16")),
+        ("batch 256, lr x2", ctx.threads, dict(batch_size=256, lr=2 * MnistConfig().lr), {}),
     ]
     # 10,000 images (a sixth of an epoch) are enough to compare speeds; quick: 500.
     data = ctx.data().subset(500 if ctx.quick else 10000)
     out = []
-    for name, fields, kw in variants:
-        cfg = MnistConfig().replace(epochs=1, **fields)
+    for name, threads, fields, kw in variants:
+        torch.set_num_threads(threads)  # the program's setting (the trainer never changes it)
+        cfg = MnistConfig().replace(epochs=1, threads=threads, **fields)
         trainer = MnistTrainer(cfg, data, every=10**9, **kw)
         for _ in trainer.run():
             pass
         m = trainer.metrics()
         out.append({"lever": name, "train_seconds": round(trainer.seconds, 3), "test_accuracy": m["test_accuracy"],
-                    "examples_per_sec": round(len(data.train_y) / max(trainer.seconds, 1e-9), 1)})
+                    "bf16": trainer.bf16, "examples_per_sec": round(len(data.train_y) / max(trainer.seconds, 1e-9), 1)})
     torch.set_num_threads(ctx.threads)
     base = out[0]["train_seconds"]
     fastest = min(out, key=lambda r: r["train_seconds"])

@@ -17,9 +17,6 @@ import os
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load as st_load
-from safetensors.torch import save as st_save
 
 from nnplay.runtime.files import atomic_write_bytes, atomic_write_text
 
@@ -41,6 +38,8 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, torch.Tensor], *, 
     if path.suffix != ".safetensors":
         path = path.with_suffix(".safetensors")
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
+    from safetensors.torch import save as st_save  # imported when a checkpoint is written, not before
+
     atomic_write_bytes(path, st_save(tensors, metadata={"format": FORMAT, "version": str(VERSION), "kind": kind}))
     meta = {"format": FORMAT, "version": VERSION, "kind": kind, "config": config, "metrics": metrics or {}}
     atomic_write_text(meta_path(path), json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -66,6 +65,9 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
         raise CheckpointError(
             f"{path}: checkpoint format version {version} is newer than this nnplay reads "
             f"(version {VERSION}); upgrade nnplay to load it")
+    from safetensors import SafetensorError  # imported when a checkpoint is read, not before
+    from safetensors.torch import load as st_load
+
     try:
         tensors = st_load(path.read_bytes())
     except (SafetensorError, ValueError, OSError, RuntimeError) as e:

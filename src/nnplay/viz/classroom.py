@@ -48,5 +48,5 @@ def class_scatter(board: list[dict], *, height: int = 360) -> go.Figure:
     fig.update_layout(title=dict(text="MNIST runs: test accuracy vs training seconds", x=0.01, font=dict(size=14)),
                       xaxis=dict(title=dict(text="seconds"), rangemode="tozero", showgrid=True, gridcolor="#eef2f7"),
                       yaxis=dict(title=dict(text="test accuracy"), tickformat=".0%", showgrid=True,
-                                 gridcolor="#eef2f7"))
+                                 gridcolor="#eef2f7", autorangeoptions=dict(maxallowed=1.005)))
     return fig

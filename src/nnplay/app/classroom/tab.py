@@ -17,7 +17,7 @@ from . import handlers as h
 __all__ = ["build_join", "build_view", "wire", "CSS"]
 
 CSS = """
-#class-join {align-items: end}
+#class-join {align-items: end; max-width: 520px}
 #class-scatter .nnp-class-plot {min-height: 360px}
 """
 
@@ -47,11 +47,11 @@ watch('value', draw);
 def build_join() -> SimpleNamespace:
     ui = SimpleNamespace()
     ui.stored = gr.BrowserState({"nickname": "", "owner": ""}, storage_key="nnplay-class-nickname")
+    ui.who = gr.Markdown(h.who_text(None), elem_id="class-who")
     with gr.Row(elem_id="class-join", equal_height=False):
-        ui.who = gr.Markdown(h.who_text(None), elem_id="class-who")
-        ui.nick = gr.Textbox(label="Nickname", placeholder="e.g. ada", max_length=40, scale=0, min_width=180,
+        ui.nick = gr.Textbox(label="Nickname", placeholder="e.g. ada", max_length=40, scale=3, min_width=160,
                              elem_id="class-nick")
-        ui.join = gr.Button("Join", scale=0, min_width=100, elem_id="class-join-btn")
+        ui.join = gr.Button("Join", scale=1, min_width=90, elem_id="class-join-btn")
     with gr.Row(visible=False):
         ui.api_nick, ui.api_owner, ui.api_out = gr.Textbox(), gr.Textbox(), gr.JSON()
         ui.api_btn = gr.Button()
@@ -82,10 +82,12 @@ def build_view() -> SimpleNamespace:
         ui.heat = gr.Plot(show_label=False, elem_id="class-heatmap")
         gr.Markdown("### MNIST: leaderboard and accuracy vs seconds\nClick a point or a row to open its curves.")
         with gr.Row(equal_height=False):
-            ui.board = gr.Dataframe(headers=h.BOARD_COLUMNS, interactive=False, wrap=True, max_height=360,
-                                    label="Leaderboard", elem_id="class-board", scale=1)
-            ui.scatter = gr.HTML("", html_template="<div class='nnp-class-plot'></div>", js_on_load=SCATTER_JS,
-                                 elem_id="class-scatter")
+            with gr.Column(scale=1, min_width=340):
+                ui.board = gr.Dataframe(headers=h.BOARD_COLUMNS, interactive=False, wrap=True, max_height=360,
+                                        label="Leaderboard", elem_id="class-board")
+            with gr.Column(scale=1, min_width=340):
+                ui.scatter = gr.HTML("", html_template="<div class='nnp-class-plot'></div>",
+                                     js_on_load=SCATTER_JS, elem_id="class-scatter")
         ui.curve_title = gr.Markdown("", elem_id="class-curve-title")
         ui.curves = gr.Plot(show_label=False, elem_id="class-curves", visible=False)
         with gr.Accordion("My runs", open=False):

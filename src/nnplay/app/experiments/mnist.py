@@ -9,6 +9,7 @@ import gradio as gr
 from nnplay.engine import lessons
 from nnplay.engine.errors import ConfigError
 from nnplay.engine.mnist import MnistConfig, recommended
+from nnplay.engine.mnist.models import is_convolutional
 from nnplay.engine.sweeps import expand
 from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.mnist import weight_mosaic
@@ -44,7 +45,7 @@ def plan(state, f1, v1, f2, v2, subset, epochs):
     cells = expand(base, axes, KINDS["mnist"].forbidden)
     if len(cells) > MAX_CELLS:
         raise ConfigError(f"{len(cells)} cells is more than the classroom cap of {MAX_CELLS}; use fewer values")
-    cost = sum(c.cfg.subset * c.cfg.epochs * (3 if c.cfg.model in ("cnn", "lenet5") else 1) for c in cells)
+    cost = sum(c.cfg.subset * c.cfg.epochs * (3 if is_convolutional(c.cfg.model) else 1) for c in cells)
     if cost > BUDGET:
         raise ConfigError(f"this grid trains on {cost:,} images in all; the classroom cap is {BUDGET:,} "
                           "(about a minute): use fewer values, a smaller subset or fewer epochs")

@@ -10,6 +10,7 @@ import gradio as gr
 from nnplay.app.classroom import context as class_hooks
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist.config import MnistConfig
+from nnplay.engine.mnist.models import MODELS
 
 from .runs import QUICK_TRAIN, Session
 from .train import UI_THREADS, recipe
@@ -26,7 +27,7 @@ def api_train(session: Session, settings: dict | None) -> dict:
     quick = bool(settings.pop("quick", True))
     model = settings.get("model", "mlp")
     try:
-        base = recipe(model) if model in ("logistic", "mlp", "cnn", "lenet5") else {}
+        base = recipe(model) if model in MODELS else {}
         cfg = MnistConfig.from_dict({**base, "subset": QUICK_TRAIN if quick else 0,
                                   "threads": UI_THREADS, **settings})
     except NnplayError as e:

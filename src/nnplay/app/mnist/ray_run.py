@@ -15,24 +15,24 @@ training is not sent to it.
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
 STREAM_EVERY = 0.3  # seconds between two updates sent by the task
-FIELDS = ("status", "message", "progress", "examples_per_sec", "lr", "seconds", "test_accuracy")
+FIELDS = ("status", "message", "progress", "examples_per_sec", "lr", "seconds", "train_seconds", "examples",
+          "test_accuracy")
 
 
-def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY):
+def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY, paced: bool = False):
     """The Ray task (a generator): train a Run here, yield its changes, then its weights."""
     from nnplay.engine.mnist import MnistConfig, load_mnist
 
-    from .runs import PROBE_N, QUICK_TEST, Run
+    from .runs import PROBE_N, Run
 
     data = load_mnist()
-    if quick:
-        data = data.subset(None, QUICK_TEST)
     probe = (data.test_x[:PROBE_N], data.test_y[:PROBE_N])
-    run = Run(number=0, cfg=MnistConfig.from_dict(cfg_dict), quick=quick)
+    run = Run(number=0, cfg=MnistConfig.from_dict(cfg_dict), quick=quick, paced=paced)
     outbox: list = []
     record = run._snapshot
 
@@ -60,7 +60,7 @@ def train(run, data, probe, pool) -> None:
     import ray
 
     run.status = "running"
-    gen = pool.stream(remote_run, run.cfg.to_dict(), run.quick)
+    gen = pool.stream(remote_run, run.cfg.to_dict(), run.quick, STREAM_EVERY, run.paced)
     final, last = {}, {"status": "error", "message": "the Ray task ended without a result"}
     try:
         for ref in gen:
@@ -80,6 +80,8 @@ def train(run, data, probe, pool) -> None:
     if final.get("state") is not None:
         _adopt(run, data, final["state"])
     run.message = last["message"]
+    run.seconds = time.perf_counter() - run.clicked  # what the user waited: click to finished, here
+    run.examples_per_sec = run.examples / max(1e-9, run.seconds)
     run.status = last["status"]  # last: the page (and class mode) see a finished run with its model
 
 

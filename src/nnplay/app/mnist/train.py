@@ -9,11 +9,13 @@ import gradio as gr
 from nnplay.engine.choices import OPTIMIZERS
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist.config import RECOMMENDED, SCHEDULES, MnistConfig
+from nnplay.engine.mnist.models import is_convolutional
 from nnplay.viz.mnist import inspect as vi
 
 from . import compare, weights
 from .common import model_choices, note, progress_html
 from .runs import QUICK_TRAIN, Session
+from .runs import TRAIN_THREADS as UI_THREADS
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,6 @@ MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
 DEFAULT_MODEL = "logistic"  # 10 tiles that turn into digit templates: the clearest first demo
 BATCHES = [16, 32, 64, 128, 256, 512]
 POLL_SECONDS = 0.3
-UI_THREADS = 1  # one core per training, so live drawing and other users stay responsive
 CURVES_H = 300
 # Starting points for the UI (quick, watchable); the engine's RECOMMENDED recipes fill the rest.
 UI_DEFAULTS = {"logistic": dict(lr=0.01, epochs=3, batch_size=64),
@@ -88,9 +89,9 @@ def on_train(session: Session, *values):
         cfg = make_config(*values)
     except NnplayError as e:
         return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False)
-    run = session.start(cfg, quick=bool(values[-1]))
+    run = session.start(cfg, quick=bool(values[-1]), paced=True)  # quick runs last long enough to watch
     return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
-            gr.Row(visible=cfg.model in ("cnn", "lenet5")))
+            gr.Row(visible=is_convolutional(cfg.model)))
 
 
 def on_stop(session: Session):

@@ -7,6 +7,7 @@ import gradio as gr
 import numpy as np
 
 from nnplay.engine.mnist.data import load_mnist
+from nnplay.engine.mnist.models import is_convolutional
 from nnplay.engine.mnist.probe import first_activations
 from nnplay.viz import mnist as vm
 
@@ -126,7 +127,7 @@ def play_tick(session: Session, number: float, diff: bool, px: float = 0):
 def feature_maps(session: Session, key_index: float):
     """The chosen test digit and the first conv layer's maps for it (CNN runs only)."""
     run = session.current if session else None
-    if run is None or run.model is None or run.running or run.cfg.model not in ("cnn", "lenet5"):
+    if run is None or run.model is None or run.running or not is_convolutional(run.cfg.model):
         return gr.skip(), gr.skip()
     data = load_mnist()
     i = int(np.clip(key_index, 0, len(data.test_y) - 1))

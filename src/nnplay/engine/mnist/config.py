@@ -67,6 +67,17 @@ class MnistConfig(ConfigBase):
         return self
 
 
+# Fields that only some models use (the others ignore them): `applies` says which.
+ONLY_FOR = {"hidden": ("mlp",), "dropout": ("mlp", "cnn", "lenet5")}
+# Fields that do not change what a run learns (how it runs, not what).
+NOT_LEARNING = ("threads",)
+
+
+def applies(model: str, field: str) -> bool:
+    """Does `field` change what `model` learns? (hidden sizes: only the mlp's; threads: never)"""
+    return field not in NOT_LEARNING and model in ONLY_FOR.get(field, (model,))
+
+
 # Per-model recipes, measured on the 2-core CPU this project targets.
 RECOMMENDED: dict[str, dict] = {
     "cnn": dict(),  # the MnistConfig defaults

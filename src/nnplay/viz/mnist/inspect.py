@@ -220,10 +220,12 @@ def run_labels(configs: list[dict], ignore=("seed_note",)) -> list[str]:
 def compare_runs(runs: list[dict], *, height: int = 340) -> go.Figure:
     """Overlay the test-accuracy curves of several runs.
 
-    runs: dicts with "name" (e.g. "#2"), "config" (dict), "test_epoch" and "test_acc" lists.
+    runs: dicts with "name" (e.g. "#2"), "config" (dict), "test_epoch" and "test_acc" lists,
+    and optionally "label" (what differed, worked out by the caller; else from the configs).
     Legend entries name the run and what differed from the others.
     """
-    labels = run_labels([r["config"] for r in runs])
+    labels = ([r["label"] for r in runs] if runs and all("label" in r for r in runs)
+              else run_labels([r["config"] for r in runs]))
     fig = go.Figure()
     for i, (r, lab) in enumerate(zip(runs, labels)):
         x, y = _xy(r, "test_acc", "test_epoch")
