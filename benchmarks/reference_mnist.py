@@ -2,7 +2,7 @@
 
     python benchmarks/reference_mnist.py [--epochs 1] [--threads 2] [--subset N]
 
-The network and loop are in `nnplay.bench.reference` (row (a) of `nnplay bench`):
+The network and loop are in `nnplay.bench.reference` (row reference_epoch of `nnplay bench`):
 conv32 -> conv64 -> max pool -> dropout -> fc128 -> dropout -> fc10, Adadelta lr 1.0,
 StepLR gamma 0.7, batch 64, Normalize((0.1307,), (0.3081,)), DataLoader over a
 TensorDataset. MNIST is read with nnplay's verified IDX reader.

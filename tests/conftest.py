@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from netutil import free_port
 
+from nnplay.runtime.browser import find_chromium, launch_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 COMMITTED_MNIST = ROOT / "data" / "mnist"
@@ -19,11 +21,6 @@ SCREENSHOTS = Path(os.environ.get("NNPLAY_SCREENSHOTS") or Path(tempfile.gettemp
 # The real MNIST files: the verified shared copy when present, else the committed one.
 os.environ.setdefault("NNPLAY_DATA_DIR", str(SHARED_MNIST if SHARED_MNIST.exists() else COMMITTED_MNIST))
 os.environ.setdefault("TQDM_DISABLE", "1")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update"]
-
 
 @pytest.fixture(scope="session")
 def app_url():
@@ -45,12 +42,12 @@ def client(app_url):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    if find_chromium() is None:
+        pytest.skip("no Chromium found (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = launch_chromium(p)
         yield b
         b.close()
 

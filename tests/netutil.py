@@ -2,12 +2,8 @@
 
 Not in conftest.py: with several conftest.py files in the tree, `import conftest` picks
 whichever one pytest loaded first, so helpers there cannot be imported reliably.
+The one implementation is `nnplay.runtime.ports`, shared with the benchmarks.
 """
-import socket
+from nnplay.runtime.ports import free_port
 
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["free_port"]

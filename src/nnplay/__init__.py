@@ -1,10 +1,12 @@
 """nnplay: a neural-network playground with a logic-gate lab and an MNIST lab.
 
-Layers, imports pointing one way:
-    engine/  torch + numpy only (models, data, trainers, checkpoints, preprocessing)
-    viz/     pure functions from arrays/state to plotly figures
-    app/     Gradio wiring
-    cli/     the same engine behind a command line
+Layers, imports pointing one way (DEVELOPERS.md has a paragraph on each):
+    runtime/    process pools, atomic files, ports, browsers (no lab, no UI)
+    engine/     torch + numpy only (models, data, trainers, checkpoints, preprocessing)
+    viz/        pure functions from arrays/state to plotly figures
+    app/        Gradio wiring
+    cli/        the same engine behind a command line
+    report/     REPORT.md from real runs;  bench/  the benchmark rows;  classroom/  class mode
 """
 
 import os

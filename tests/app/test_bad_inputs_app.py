@@ -87,7 +87,7 @@ def test_mnist_train_settings(case, client):
 def test_gate_page_link(case):
     """The gate lab reads its settings from the page URL on load: a bad link shows the
     defaults with a notice naming the problem."""
-    from nnplay.app.gates import handlers
+    from nnplay.app.gates import controls as handlers
     from nnplay.engine.gates import GateConfig
 
     request = SimpleNamespace(query_params=dict(parse_qsl(case.value, keep_blank_values=True)))
@@ -139,7 +139,7 @@ def gate_controls(**change) -> list:
 
 @pytest.mark.parametrize("case", [c for c in cases("gates", "app") if set(c.value) <= set(CONTROL_KEYS)], ids=repr)
 def test_gate_controls_refuse_bad_values(case):
-    from nnplay.app.gates import handlers
+    from nnplay.app.gates import controls as handlers
     from nnplay.engine.gates import GateConfig
 
     out = handlers.on_config(None, *gate_controls(**case.value))

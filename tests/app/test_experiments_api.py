@@ -1,13 +1,12 @@
 """The Experiments sections' named endpoints through gradio_client, on their own small app."""
 
-import socket
-
 import gradio as gr
 import pytest
 from gradio_client import Client
 
 from nnplay.app.experiments import gates_experiments, mnist_experiments
 from nnplay.engine.gates import GateConfig
+from nnplay.runtime.ports import free_port
 
 
 
@@ -17,9 +16,7 @@ def exp_client():
         state = gr.State(GateConfig(gate="XOR", hidden=(4,)))  # what the lab's state would hold
         gates_experiments(state)
         mnist_experiments()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield Client(f"http://127.0.0.1:{port}/", verbose=False, ssl_verify=False)
     demo.close()

@@ -98,10 +98,13 @@ def test_export_endpoint_returns_a_zip(client):
 
 
 # ---------------------------------------------------------------- handlers, without a server
-# The tab's event handlers are plain functions of a Session; these check what the page shows.
+# The tab's event handlers are plain functions of a Session; each answers with one frame for
+# the page's renderer (JSON, see app/gates/frames.py). These check what the page would show.
+import json  # noqa: E402
+
+from nnplay.app.gates import controls as c  # noqa: E402
 from nnplay.app.gates import handlers as h  # noqa: E402
-from nnplay.app.gates.frames import FRAME_KEYS  # noqa: E402
-from nnplay.app.gates.session import Session  # noqa: E402
+from nnplay.app.gates.session import DEFAULT_SPEED, MAX_SPEED, Session  # noqa: E402
 
 
 class FakeRequest:
@@ -110,7 +113,10 @@ class FakeRequest:
 
 
 def frame_of(out) -> dict:
-    return dict(zip(FRAME_KEYS, out[-len(FRAME_KEYS):]))
+    """The frame in a handler's answer: the hub's value (a JSON text, last in `full`)."""
+    if isinstance(out, dict):
+        out = out["live"]
+    return json.loads(out if isinstance(out, str) else out[-1])
 
 
 def test_lr_change_keeps_training_but_architecture_change_resets():
@@ -118,123 +124,86 @@ def test_lr_change_keeps_training_but_architecture_change_resets():
     s.trainer.step(20)
     s.apply(s.cfg.replace(lr=0.1))
     assert s.trainer.epoch == 20 and s.trainer.cfg.lr == 0.1 and "without a reset" in s.message
-    out = h.on_layers(s, +1)
+    out = c.on_layers(s, +1)
     assert out[0].cfg.hidden == (4, 4, 4) and out[0].trainer.epoch == 0
     assert "reset" in s.message and "hidden layers" in s.message
-    h.on_neurons(s, 2, -1)
+    assert frame_of(out)["static"]["sizes"] == [2, 4, 4, 4, 1]
+    c.on_neurons(s, 2, -1)
     assert s.cfg.hidden == (4, 4, 3)
     for _ in range(3):
-        h.on_layers(s, -1)
-    assert s.cfg.hidden == () and "no hidden layers left" in frame_of(h.on_layers(s, -1))["status"]
+        c.on_layers(s, -1)
+    assert s.cfg.hidden == () and "no hidden layers left" in frame_of(c.on_layers(s, -1))["status"]
 
 
 def test_flipping_a_bit_makes_a_custom_gate():
     s = Session.new(GateConfig(gate="XOR"))
-    out = h.on_flip(s, 3)  # row 11: 0 -> 1, XOR becomes OR
-    assert s.cfg.gate == "0111" and s.cfg.table == (0, 1, 1, 1)
-    truth = frame_of(out)["truth"]
-    assert truth.count("<tr class=") == 4
-    assert out[1]["value"] == "custom" and out[2] == "0111"  # the picker shows "custom", bits kept
+    out = c.on_flip(s, 2)  # row 10: 1 -> 0, XOR becomes 0100 (NOT x1 AND x2), which has no picker name
+    assert s.cfg.gate == "0100" and s.cfg.table == (0, 1, 0, 0)
+    assert [r[-1] for r in frame_of(out)["static"]["rows"]] == [0, 1, 0, 0]
+    assert out[1]["value"] == "custom" and out[2] == "0100"  # the picker shows "custom", bits kept
 
 
 def test_divergence_stops_play_with_a_message():
     s = Session.new(GateConfig(lr=10, optimizer="sgd", activation="linear", hidden=(8, 8)))
     s.speed = 50
     h.on_play(s)
-    for _ in range(20):
-        timer, *rest = h.on_tick(s)
-        if not s.playing:
+    for _ in range(20):  # what the stream does for each frame (app/gates/stream.py)
+        snap = s.trainer.step(s.speed)
+        if snap.diverged:
+            s.playing = False
+            s.notify(f"Training stopped: {snap.diverged}.", "bad")
             break
     assert not s.playing and s.trainer.diverged
-    assert "lower the learning rate" in frame_of(rest)["status"]
+    assert "lower the learning rate" in frame_of(h.on_play(s))["status"]  # Play refuses to go on
+    assert not s.playing
 
 
-def test_pause_keeps_the_state_and_play_resumes():
+def test_pause_answers_with_a_newer_frame_than_any_before():
     s = Session.new()
-    h.on_play(s)
-    h.on_tick(s)
-    h.on_tick(s)
-    h.on_pause(s)
-    paused = s.trainer.epoch
-    assert paused == 2 * s.speed and h.on_tick(s)[1] is not None  # a tick after pause changes nothing
-    assert s.trainer.epoch == paused
-    h.on_play(s)
-    h.on_tick(s)
-    assert s.trainer.epoch == paused + s.speed
-
-
-def test_live_updates_send_the_costly_figures_less_often_and_pause_sends_all():
-    s = Session.new()
-    h.on_play(s)
-    skip = type(gr.skip())
-    sent = {k: 0 for k in ("boundary", "network", "curves")}
-    for _ in range(12):
-        f = frame_of(h.on_tick(s)[1:])
-        for k in sent:
-            sent[k] += not isinstance(f[k], skip)
-    assert sent == {"boundary": 12, "network": 12 // h.NETWORK_EVERY, "curves": 12 // h.HEAVY_EVERY}
+    played = frame_of(h.on_play(s))
+    assert s.playing and "Training" in played["status"] and played["playing"] is True
+    s.trainer.step(4)
     paused = frame_of(h.on_pause(s))
-    assert not any(isinstance(paused[k], skip) for k in sent)  # the stopped state is drawn whole
+    assert not s.playing and paused["seq"] > played["seq"] and paused["playing"] is False
+    assert paused["epoch"] == 4 and "Paused at epoch 4" in paused["status"]
+    step = frame_of(h.on_step(s))
+    assert step["epoch"] == 5 and step["seq"] > paused["seq"]
+    reset = frame_of(h.on_reset(s))
+    assert reset["epoch"] == 0 and reset["curve"]["e"] == [0]
 
 
-def test_settle_redraws_the_paused_frame_but_never_interrupts_play():
-    """The follow-up after a stopping click repaints the stopped state (a late tick's frame
-    may have been drawn over the click's), and does nothing while training runs."""
+def test_speed_is_epochs_per_frame_and_goes_into_the_link():
     s = Session.new()
-    h.on_play(s)
-    h.on_tick(s)
-    assert all(isinstance(v, type(gr.skip())) for v in h.on_settle(s))  # playing: leave it to the ticks
-    h.on_pause(s)
-    shown = frame_of(h.on_settle(s))
-    assert f"Paused at epoch {s.trainer.epoch}" in shown["status"]
-    assert f"data-epoch='{s.trainer.epoch}'" in shown["epoch"]
-    h.on_reset(s)
-    assert "data-epoch='0'" in frame_of(h.on_settle(s))["epoch"]
+    out = h.on_speed(s, 7)
+    assert s.speed == 7 and out["query"].endswith("speed=7")
+    assert "speed" not in h.on_speed(s, DEFAULT_SPEED)["query"]
+    assert h.on_speed(s, 500)["state"].speed == MAX_SPEED
 
 
 def test_link_settings_apply_and_garbage_gives_a_message():
-    out = h.on_load(FakeRequest({"gate": "NOR", "hidden": "3", "activation": "relu", "speed": "5"}))
+    out = c.on_load(FakeRequest({"gate": "NOR", "hidden": "3", "activation": "relu", "speed": "5"}))
     s = out[0]
     assert (s.cfg.gate, s.cfg.hidden, s.cfg.activation, s.speed) == ("NOR", (3,), "relu", 5)
-    assert "applied" in s.message
-    s = h.on_load(FakeRequest({"gate": "banana", "lr": "-1"}))[0]
+    assert "applied" in s.message and s.token and frame_of(out)["token"] == s.token
+    s = c.on_load(FakeRequest({"gate": "banana", "lr": "-1"}))[0]
     assert s.cfg == GateConfig() and "could not be used" in s.message
-
-
-def test_timeline_shows_an_earlier_epoch():
-    s = Session.new()
-    for _ in range(3):
-        s.trainer.step(10)
-    f = frame_of(h.on_timeline(s, 1))
-    assert s.view == 1 and "data-epoch='10'" in f["epoch"] and "Viewing history: epoch 10" in f["status"]
-    h.on_timeline(s, 3)  # the last entry is the live state
-    assert s.view is None
 
 
 def test_selecting_an_edge_and_setting_its_weight():
     s = Session.new(GateConfig(hidden=(3,)))
     out = h.on_select(s, "e:1:0:2")  # hidden neuron 3 -> output
-    assert s.edge == (1, 0, 2) and out[3] == round(float(s.trainer.model.layers[1].weight[0, 2].detach()), 4)
-    h.on_set_weight(s, -2.5)
+    assert s.edge == (1, 0, 2) and out["weight"] == round(float(s.trainer.model.layers[1].weight[0, 2].detach()), 4)
+    assert frame_of(out)["static"]["edge"] == [1, 0, 2]
+    f = frame_of(h.on_set_weight(s, -2.5))
     assert float(s.trainer.model.layers[1].weight[0, 2].detach()) == -2.5
+    assert f["w"][1][2] == -2.5  # the diagram's weights: layer 1, (out 0, in 2) row-major
     h.on_select(s, "n:1:2")
     assert s.node == (1, 2)
 
 
-def test_replay_walks_the_history_and_ends_live():
+def test_replay_queues_the_history_for_the_stream():
     s = Session.new()
     for _ in range(5):
         s.trainer.step(4)
-    h.on_replay(s)
-    seen = []
-    for _ in range(100):
-        timer, *rest = h.on_tick(s)
-        if isinstance(timer, dict) and timer.get("active") is False:
-            break
-        if not s.replay and s.view is None:
-            seen.append(frame_of(rest)["epoch"])
-            break
-        seen.append(frame_of(rest)["epoch"])
-    epochs = [int(e.split("data-epoch='")[1].split("'")[0]) for e in seen]
-    assert epochs[0] == 0 and epochs[-1] == 20 and epochs == sorted(epochs)
-    assert s.view is None and not s.playing
+    f = frame_of(h.on_replay(s))
+    assert s.replay == [1, 2, 3, 4, 5] and s.view == 0 and f["epoch"] == 0 and f["playing"] is True

@@ -84,7 +84,7 @@ def test_gates_lab_annotated(page, app_url):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(app_url)
     page.wait_for_selector("#gates-truth table", timeout=LONG)
-    page.wait_for_selector("#gates-net .js-plotly-plot", timeout=LONG)
+    page.wait_for_selector("#gates-net .nnp-view[data-epoch]", timeout=LONG)
     page.click("#gates-play")
     page.wait_for_selector("#gates-truth table[data-correct='4']", timeout=LONG)  # XOR solved
     page.click("#gates-pause")

@@ -31,7 +31,7 @@ def die_in_a_worker(parent: int) -> str:
 
 @pytest.fixture(scope="module")
 def pool():
-    p = BackgroundPool(workers=1, niceness=7, preload=("torch",))
+    p = BackgroundPool(workers=1, niceness=7)
     yield p
     p.shutdown()
 
@@ -74,7 +74,7 @@ def test_a_gate_trained_in_the_background_is_the_one_trained_here(cfg):
 OWNER = """
 import os, sys, time
 from nnplay.runtime.pool import BackgroundPool
-pool = BackgroundPool(workers=1, preload=("torch",))
+pool = BackgroundPool(workers=1)
 print(pool.run(os.getpid), flush=True)
 time.sleep(600)
 """
@@ -97,3 +97,21 @@ def test_workers_exit_when_the_program_that_started_them_is_killed():
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _alive(worker), "an orphaned worker is still running"
+
+
+LOADED = "sorted(m for m in __import__('sys').modules if m.startswith(('torch', 'nnplay')))"
+
+
+def test_every_pool_forks_from_one_server_with_one_preload_list(pool):
+    """The gate pool and the sweep runner share the program's one fork server: whichever
+    starts it, a worker already holds every module of runtime.pool.PRELOAD before its
+    first task imports anything (the task here is the builtin eval: it imports nothing)."""
+    from nnplay.engine.gates.background import POOL
+    from nnplay.engine.sweeps import runner
+    from nnplay.runtime.pool import PRELOAD
+
+    for loaded in (pool.run(eval, LOADED), POOL.run(eval, LOADED)):
+        assert set(PRELOAD) <= set(loaded)
+    ctx = runner._context()
+    with ctx.Pool(1) as p:
+        assert set(PRELOAD) <= set(p.apply(eval, (LOADED,)))

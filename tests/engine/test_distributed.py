@@ -45,9 +45,9 @@ WORKER = textwrap.dedent("""
 def expected_after_one_step(cfg: MnistConfig) -> np.ndarray:
     """One plain SGD step in one process on both ranks' first batches together."""
     data = load_mnist(subset=cfg.subset)
-    torch.manual_seed(cfg.seed)
-    model = build_model(cfg.model, cfg.hidden, cfg.dropout)
-    perm = torch.randperm(cfg.subset, generator=torch.Generator().manual_seed(cfg.seed))
+    gen = torch.Generator().manual_seed(cfg.seed)  # as the trainer: initial weights, then the permutation
+    model = build_model(cfg.model, cfg.hidden, cfg.dropout, generator=gen)
+    perm = torch.randperm(cfg.subset, generator=gen)
     half = cfg.batch_size // 2
     idx = torch.cat([shard(perm, r, 2)[:half] for r in range(2)])
     loss = F.cross_entropy(model(data.train_x[idx]), data.train_y[idx])
@@ -77,8 +77,8 @@ def test_ranks_agree_after_one_step_and_match_the_single_process_step(tmp_path):
     m0 = json.loads((tmp_path / "metrics0.json").read_text())
     assert m0["steps"] == 1 and m0["world_size"] == 2 and m0["max_rank_weight_diff"] == 0.0
 
-    torch.manual_seed(cfg.seed)
-    initial = torch.cat([p.detach().reshape(-1) for p in build_model(cfg.model, cfg.hidden).parameters()]).numpy()
+    start = build_model(cfg.model, cfg.hidden, generator=torch.Generator().manual_seed(cfg.seed))
+    initial = torch.cat([p.detach().reshape(-1) for p in start.parameters()]).numpy()
     expected = expected_after_one_step(cfg)
     assert not np.allclose(w0, initial), "no step was taken"
     np.testing.assert_allclose(w0, expected, rtol=1e-4, atol=1e-6)

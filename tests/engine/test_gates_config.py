@@ -22,7 +22,8 @@ def test_spelling_is_normalised():
     c = GateConfig(gate=" xor ", activation="Tanh", optimizer="ADAM", features=["X1", "x1 * x2"], hidden=[3])
     assert (c.gate, c.activation, c.optimizer, c.features, c.hidden) == ("XOR", "tanh", "adam", ("x1", "x1*x2"), (3,))
     assert c == GateConfig(features=("x1", "x1*x2"), hidden=(3,))
-    assert GateConfig(gate="0110").gate == "0110"  # tables stay tables
+    assert GateConfig(gate="0110").gate == "XOR"  # a table with a name is that name (one link, one label)
+    assert GateConfig(gate="0010").gate == "0010"  # unnamed tables stay tables
 
 
 ODD = GateConfig(gate="10010110", sampling="noisy", n_points=7, noise=0.1 + 0.2, train_ratio=1 / 3,

@@ -25,3 +25,14 @@ def test_viz_imports_no_gradio():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_classroom_imports_no_ui_libraries():
+    code = (
+        "import sys, pkgutil, importlib, nnplay.classroom as c\n"
+        "for m in pkgutil.walk_packages(c.__path__, 'nnplay.classroom.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print(','.join(sorted(k for k in sys.modules if k.split('.')[0] in ('gradio', 'plotly', 'ray'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -7,6 +7,7 @@ import torch
 
 from nnplay.engine.errors import ConfigError
 from nnplay.engine.mnist import MODELS, MnistConfig, build_model, count_parameters, first_layer, recommended
+from nnplay.engine.mnist.models import Dropout
 
 # Parameter counts from the layer sizes (weights + biases):
 #   logistic: 784*10 + 10
@@ -36,7 +37,16 @@ def test_shapes_counts_first_layer(name):
 def test_mlp_hidden_sizes_and_dropout():
     m = build_model("mlp", hidden=(512, 256), dropout=0.2)
     assert count_parameters(m) == 784 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10
-    assert sum(isinstance(x, torch.nn.Dropout) for x in m.modules()) == 2
+    drops = [x for x in m.modules() if isinstance(x, Dropout)]
+    assert len(drops) == 2 and all(d.p == 0.2 for d in drops)
+    d = Dropout(0.25)
+    d.generator = torch.Generator().manual_seed(0)
+    x = torch.ones(100_000)
+    y = d(x)  # training mode: about a quarter zeroed, the rest scaled by 1/(1-p)
+    assert abs(float((y == 0).float().mean()) - 0.25) < 0.01 and torch.allclose(y[y != 0], torch.tensor(1 / 0.75))
+    d.generator = torch.Generator().manual_seed(0)
+    assert torch.equal(d(x), y)  # the masks come from its generator
+    assert torch.equal(d.eval()(x), x)
     assert count_parameters(build_model("mlp", hidden=(300,))) == 784 * 300 + 300 + 3010
 
 

@@ -106,3 +106,52 @@ def test_one_cycle_shape():
     assert one_cycle(1.0) < 0.01
     vals = [one_cycle(t / 100) for t in range(101)]
     assert max(vals) == pytest.approx(1.0)
+
+
+def _weights(model):
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def test_concurrent_trainings_reproduce_their_solo_runs_bit_for_bit(small):
+    """Two trainings in two threads of one process, different seeds (one with dropout and
+    shifts, so masks and shifts are drawn too): each ends with exactly the weights of
+    the same training run alone. The trainer owns its generator and leaves torch's
+    global random state and thread count alone."""
+    cfgs = [recommended("mlp", epochs=1, subset=600, seed=1, dropout=0.2, augment=True),
+            recommended("cnn", epochs=1, subset=400, seed=2)]
+    solo = [_weights(train(c, small, every=1000).model) for c in cfgs]
+    threads_before, rng_before = torch.get_num_threads(), torch.random.get_rng_state()
+    together = [None, None]
+
+    def work(i):
+        together[i] = _weights(train(cfgs[i], small, every=3).model)
+
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=300)
+    for i in range(2):
+        assert together[i] is not None, f"training {i} failed"
+        for k in solo[i]:
+            assert torch.equal(solo[i][k], together[i][k]), (i, k)
+    assert torch.get_num_threads() == threads_before
+    assert torch.equal(torch.random.get_rng_state(), rng_before)
+
+
+def test_without_native_bf16_it_trains_in_float32_to_the_same_accuracy(small, monkeypatch):
+    from nnplay.engine.mnist import precision
+
+    accs = {}
+    for native in (False, True):
+        monkeypatch.setattr(precision, "native_bf16", lambda native=native: native)
+        tr = MnistTrainer(recommended("cnn", epochs=2), small, every=1000)
+        assert tr.bf16 is native  # auto: bf16 only where the CPU has it
+        for _ in tr.run():
+            pass
+        accs[native] = tr.metrics()["test_accuracy"]
+    assert accs[False] > 0.85 and abs(accs[True] - accs[False]) < 0.03, accs
+    assert MnistTrainer(recommended("mlp", epochs=1, subset=100), small).bf16 is False  # fp32 for the MLP
+    assert MnistTrainer(recommended("cnn", epochs=1, subset=100), small, precision="fp32").bf16 is False
+    with pytest.raises(ConfigError, match="precision"):
+        MnistTrainer(recommended("cnn", epochs=1, subset=100), small, precision="fp16")

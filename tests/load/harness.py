@@ -32,7 +32,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from nnplay.runtime.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HTTPX = {"timeout": 120}  # a slow answer is measured as latency, not counted as a client-side error
@@ -132,12 +133,6 @@ class Report:
 # ---------------------------------------------------------------------------------------
 # the server
 # ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """`python -m nnplay app` on a free loopback port, in its own process."""
 

@@ -1,6 +1,6 @@
 """The prediction figures are built by many request threads at once (one per user).
 Plotly's figure copy is not thread-safe (it pops each trace's "type" out of the source
-while copying), so the cached base figures in viz.mnist_inspect must be copied in turn:
+while copying), so the cached base figures in viz.mnist.inspect must be copied in turn:
 16 threads building the three prediction figures together must never fail."""
 
 from __future__ import annotations

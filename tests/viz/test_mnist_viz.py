@@ -126,3 +126,85 @@ def test_compare_runs_labels_name_only_what_differed():
     fig = vi.compare_runs(runs)
     assert [t.name for t in fig.data] == ["#1: lr=0.1", "#2: lr=0.01"]
     assert list(fig.data[1].y) == [0.7, 0.85]
+
+
+# --- issue 17: what a student misreads ------------------------------------------------------------
+
+def _titled_figures():
+    curve = {"epoch": [0.5, 1.0], "train_loss": [1.0, 0.5], "train_acc": [0.7, 0.9],
+             "test_epoch": [1.0], "test_loss": [0.6], "test_acc": [0.88]}
+    w = _rng(4).normal(0, 0.05, (10, 784)).astype(np.float32)
+    return {"mosaic": vm.weight_mosaic(w, title="run #1 · first-layer weights · epoch 1.00 · snapshot 3/3"),
+            "stats": vm.weight_stats(np.arange(3), [w, w * 1.1, w * 1.2]),
+            "curves": vi.training_curves(curve),
+            "confusion": vi.confusion_figure(np.eye(10) * 90 + 1, title="confusion matrix"),
+            "per_class": vi.per_class_bars(np.linspace(0.9, 0.99, 10), overall=0.95),
+            "bars": vi.probability_bars(np.full(10, 0.1), title="probabilities"),
+            "digit": vi.digit_figure(np.zeros((28, 28)), title="what the model sees"),
+            "compare": vi.compare_runs([])}
+
+
+@pytest.mark.parametrize("name", list(_titled_figures()))
+def test_titles_sit_below_the_plotly_toolbar(name):
+    """Plotly's toolbar covers the top MODEBAR_PX of a plot: no title or subplot title may start there."""
+    fig = _titled_figures()[name]
+    lay, h = fig.layout, fig.layout.height
+    t = lay.margin.t
+    if lay.title.text:
+        assert lay.title.yref == "container" and lay.title.yanchor == "top"
+        assert (1 - lay.title.y) * h >= vm.MODEBAR_PX - 0.5, "the title starts inside the toolbar band"
+        assert t >= vm.MODEBAR_PX + vm.TITLE_PX
+    subtitles = [a for a in lay.annotations if a.yref == "paper" and a.y == 1.0 and a.yanchor == "bottom"]
+    if subtitles:
+        room = vm.MODEBAR_PX + vm.TITLE_PX * (1 + bool(lay.title.text))
+        assert t >= room, "subplot titles at the top are drawn in the toolbar band"
+
+
+def test_subplot_titles_start_at_their_panel_left_edge():
+    """Centred, "weight histogram over time" was cut at both ends of a narrow panel."""
+    w = _rng(5).normal(0, 0.05, (10, 784)).astype(np.float32)
+    for fig in (vm.weight_stats(np.arange(2), [w, w]),
+                vi.training_curves({"epoch": [1], "train_loss": [1], "train_acc": [0.5]})):
+        lefts = sorted(ax.domain[0] for ax in fig.select_xaxes())
+        assert [a.xanchor for a in fig.layout.annotations] == ["left"] * len(fig.layout.annotations)
+        assert {round(a.x, 6) for a in fig.layout.annotations} <= {round(v, 6) for v in lefts}
+
+
+def test_per_digit_axis_title_has_room_beside_the_tick_labels():
+    """"correct" overlapped the "95%" tick: the axis title needs automargin and a standoff."""
+    fig = vi.per_class_bars(np.linspace(0.9, 0.99, 10), overall=0.95)
+    ax = fig.layout.yaxis
+    assert ax.title.text == "correct" and ax.automargin is True
+    assert ax.title.standoff >= 8 and fig.layout.margin.l >= 64
+
+
+def test_cnn_weight_histogram_has_no_empty_stripes():
+    """A CNN's first layer has 16 x 3 x 3 = 144 weights: on 41 bins most rows were empty or held one
+    weight, and the heatmap was a striped pattern. Interior rows of the histogram must all hold weights."""
+    rng = _rng(6)
+    w0 = rng.uniform(-1 / 3, 1 / 3, (16, 1, 3, 3)).astype(np.float32)  # PyTorch's default conv init
+    snaps = [w0 + 0.01 * t * rng.normal(size=w0.shape).astype(np.float32) for t in range(20)]
+    centres, counts = vm.weight_histograms(snaps)
+    assert len(centres) == vm.histogram_bins(144) <= 12
+    for t in range(counts.shape[1]):  # no empty bin between a snapshot's smallest and largest weight
+        filled = np.flatnonzero(counts[:, t])
+        holes = (counts[filled[0]:filled[-1] + 1, t] == 0).sum()
+        assert holes == 0, f"snapshot {t}: {holes} empty bins inside the weight range draw stripes"
+    assert counts.sum(axis=0).tolist() == [144] * 20
+    # a dense layer keeps the fine binning
+    assert vm.histogram_bins(10 * 784) == 41
+
+
+def test_gallery_tiles_leave_the_caption_a_white_strip():
+    x = np.zeros((28, 28), np.float32)
+    x[:, 27] = 1  # ink down the right edge: where Gradio draws the caption
+    tile = vi.gallery_tile(x, 3, caption_px=24)
+    assert tile.shape == (108, 108) and tile.dtype == np.uint8
+    assert (tile[84:] == 255).all()              # the caption strip is white
+    assert (tile[:84, 12:96] == vi.upscale(x, 3)).all()  # the digit is whole, not cropped
+
+
+def test_curves_legend_sits_below_the_axis_titles():
+    fig = vi.training_curves({"epoch": [1], "train_loss": [1], "train_acc": [0.5]})
+    lg = fig.layout.legend
+    assert (lg.yref, lg.y, lg.yanchor) == ("container", 0, "bottom") and fig.layout.margin.b >= 64

@@ -75,3 +75,12 @@ def test_width_figure_sets_paper_and_ours_side_by_side():
     fig = width_figure(rows)
     assert [t.name for t in fig.data] == ["LeCun et al. 1998", "nnplay (this run)"]
     assert list(fig.data[0].y) == [12.0, 0.95]
+
+
+def test_width_figure_leaves_room_for_the_tallest_label():
+    """The tallest bar's label ("12%") sat above the plot area and was cut off."""
+    rows = [{"architecture": "linear", "LeCun 1998 error %": 12.0, "nnplay error %": 8.0},
+            {"architecture": "LeNet-5", "LeCun 1998 error %": 0.95, "nnplay error %": 1.1}]
+    fig = width_figure(rows)
+    assert fig.layout.yaxis.range[1] >= 1.15 * 12.0
+    assert all(t.cliponaxis is False and t.textposition == "outside" for t in fig.data)

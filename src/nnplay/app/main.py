@@ -18,6 +18,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from nnplay import __version__  # noqa: E402
+from nnplay.app import gradio_compat
+from nnplay.app.classroom import context as class_context
+from nnplay.app.classroom import tab as class_tab
+from nnplay.app.gates import stream as gates_stream
 from nnplay.app.gates import tab as gates_tab
 from nnplay.app.mnist import tab as mnist_tab
 from nnplay.app.slots import SLOTS, give_back_memory
@@ -30,7 +34,8 @@ CSS = """
 """
 
 # Gradio 6: theme, css and js are arguments of launch(), not of Blocks().
-LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS + mnist_tab.CSS)
+LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS + mnist_tab.CSS
+                 + class_tab.CSS)
 
 MAX_FILE_SIZE = "10mb"  # uploads larger than this are refused by the server
 DELETE_CACHE = (1800, 3600)  # every 30 min, delete uploaded/temporary files older than 1 h
@@ -48,11 +53,18 @@ def build_demo() -> gr.Blocks:
             "Watch small neural networks learn — logic gates and handwritten digits, on your own CPU.",
             elem_classes="nnplay-header",
         )
+        in_class = class_context.CLASS is not None  # nnplay app --class NAME
+        bar = class_tab.build_join() if in_class else None
         with gr.Tabs():
-            with gr.Tab("Logic gates", id="gates"):
+            with gr.Tab("Logic gates", id="gates") as gates_t:
                 gates.render()
-            with gr.Tab("MNIST", id="mnist"):
+            with gr.Tab("MNIST", id="mnist") as mnist_t:
                 mnist.render()
+            if in_class:
+                with gr.Tab("Class", id="class") as class_t:
+                    view = class_tab.build_view()
+        if in_class:
+            class_tab.wire(demo, bar, view, class_t, (gates_t, mnist_t))
         with gr.Row(visible=False):
             stats_btn, stats_out = gr.Button("stats"), gr.JSON()
         stats_btn.click(lambda: server_stats(demo), None, stats_out, api_name="server_stats", queue=False)
@@ -81,10 +93,7 @@ def schedule_release(demo: gr.Blocks, session_hash: str | None) -> None:
 
 
 def _release_if_idle(demo: gr.Blocks, session_hash: str, closed_at: datetime.datetime) -> None:
-    holder = getattr(demo, "state_holder", None)
-    if holder is None:
-        return
-    last = holder.time_last_used.get(session_hash)
+    last = gradio_compat.last_used(demo, session_hash)
     if last is not None and last > closed_at:
         return  # used again after it closed (a reconnect): keep it
     release_session(demo, session_hash)
@@ -92,23 +101,15 @@ def _release_if_idle(demo: gr.Blocks, session_hash: str, closed_at: datetime.dat
 
 def release_session(demo: gr.Blocks, session_hash: str) -> bool:
     """Drop one session's state now, calling each gr.State's delete_callback. True if it existed."""
-    holder = getattr(demo, "state_holder", None)
-    if holder is None or session_hash not in holder:
+    states = gradio_compat.pop_session(demo, session_hash)
+    if states is None:
         return False
-    with holder.lock:
-        state = holder.session_data.pop(session_hash, None)
-        holder.time_last_used.pop(session_hash, None)
-    if state is None:
-        return False
-    for block_id, value in list(state.state_data.items()):
-        block = state.blocks_config.blocks.get(block_id)
-        callback = getattr(block, "delete_callback", None) if isinstance(block, gr.State) else None
+    for value, callback in states:
         if callback is not None:
             try:
                 callback(value)
             except Exception:  # noqa: BLE001 - one bad callback must not keep the rest alive
                 pass
-    state.state_data.clear()
     give_back_memory()
     return True
 
@@ -126,20 +127,27 @@ def _rss_mb() -> float | None:
 
 def server_stats(demo: gr.Blocks) -> dict:
     """Live sessions, trainings running/waiting and memory: for teachers and the load test."""
-    holder = getattr(demo, "state_holder", None)
-    sessions = list(holder.session_data.values()) if holder is not None else []
-    return {"sessions": len(sessions), "sessions_with_state": sum(1 for s in sessions if s.state_data),
+    sessions, with_state = gradio_compat.session_counts(demo)
+    return {"sessions": sessions, "sessions_with_state": with_state,
             "trainings": SLOTS.counts(), "threads": threading.active_count(), "rss_mb": _rss_mb()}
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=None,
-           prevent_thread_lock: bool = False, quiet: bool = False, max_trainings: int | None = None):
-    """Build and serve the app. Returns the Blocks (useful with prevent_thread_lock)."""
+           prevent_thread_lock: bool = False, quiet: bool = False, max_trainings: int | None = None,
+           classroom=None, teacher_auth: tuple[str, str] | None = None):
+    """Build and serve the app. Returns the Blocks (useful with prevent_thread_lock).
+    classroom: a nnplay.classroom.ClassStore for class mode (None: off)."""
     if max_trainings is not None:
         SLOTS.set_limit(max_trainings)
+    class_context.configure(classroom, teacher_auth)
     demo = build_demo()
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, share=share, auth=auth,
-                max_file_size=MAX_FILE_SIZE, prevent_thread_lock=prevent_thread_lock,
-                quiet=quiet, show_error=True, **LAUNCH_KW)
+    # The gate lab's live stream is a WebSocket route on Gradio's own FastAPI app; it is
+    # added before the server thread starts handling requests (launch blocks afterwards).
+    app, _, _ = demo.launch(server_name=host, server_port=port, share=share, auth=auth,
+                            max_file_size=MAX_FILE_SIZE, prevent_thread_lock=True,
+                            quiet=quiet, show_error=True, **LAUNCH_KW)  # (FastAPI app, local URL, share URL)
+    gates_stream.mount(app)
+    if not prevent_thread_lock:
+        demo.block_thread()
     return demo

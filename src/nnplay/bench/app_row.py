@@ -1,34 +1,16 @@
-"""Benchmark row (h): the app's cold start and its memory once MNIST is loaded.
+"""Benchmark row app_cold_start: the app's cold start and its memory once MNIST is loaded.
 
 The app is started the way a user starts it, `python -m nnplay app --port P`, as a
-child process. "Usable" means the server answers GET /config: that is the request
-the page makes first to build itself, so the page can render from then on.
+child process (runtime/appserver.py). "Usable" means the server answers GET /config:
+that is the request the page makes first to build itself, so the page can render
+from then on.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from nnplay.runtime.appserver import app_process
 
 from .machine import rss_mb
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - our own loopback server
-            return r.status == 200
-    except OSError:
-        return False
 
 
 def load_mnist_through_app(base_url: str) -> str | None:
@@ -46,40 +28,16 @@ def load_mnist_through_app(base_url: str) -> str | None:
     return "/train (a quick logistic run)"
 
 
-def row_h(ctx, timeout_s: float = 60.0) -> dict:
-    """(h) seconds from process start until /config answers, and RSS (MB)."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    if ctx.data_dir:
-        env["NNPLAY_DATA_DIR"] = str(ctx.data_dir)
-    url = f"http://127.0.0.1:{port}/"
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "nnplay", "app", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    try:
-        cold = None
-        while time.perf_counter() - t0 < timeout_s:
-            if proc.poll() is not None:
-                raise RuntimeError(f"`nnplay app` exited with {proc.returncode}: "
-                                   f"{proc.stderr.read().decode(errors='replace')[-400:]}")
-            if _answers(url + "config"):
-                cold = time.perf_counter() - t0
-                break
-            time.sleep(0.05)
-        if cold is None:
-            raise RuntimeError(f"`nnplay app` did not answer within {timeout_s:g} s")
-        rss_start = rss_mb(proc.pid)
-        endpoint = load_mnist_through_app(url)
-        rss_loaded = rss_mb(proc.pid) if endpoint else None
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def row_app_cold_start(ctx, timeout_s: float = 60.0) -> dict:
+    """Seconds from process start until /config answers, and RSS (MB)."""
+    env = {"NNPLAY_DATA_DIR": str(ctx.data_dir)} if ctx.data_dir else {}
+    with app_process(env=env, timeout_s=timeout_s) as app:
+        cold = app.seconds
+        rss_start = rss_mb(app.proc.pid)
+        endpoint = load_mnist_through_app(app.url)
+        rss_loaded = rss_mb(app.proc.pid) if endpoint else None
     return {
-        "row": "h", "title": "app: cold start, RSS after loading MNIST",
+        "row": "app_cold_start", "title": "app: cold start, RSS after loading MNIST",
         "result": (f"usable in {cold:.1f} s, RSS {rss_loaded:.0f} MB with MNIST (at start {rss_start:.0f} MB)"
                    if rss_loaded else f"usable in {cold:.1f} s, RSS {rss_start:.0f} MB (MNIST not loaded: no /train)"),
         "target": "<= 10 s, RSS <= 1.5 GB", "met": bool(cold <= 10 and (rss_loaded or 1e9) <= 1536),

@@ -85,7 +85,7 @@ def compare(*, quick: bool = False, data_dir: str | None = None) -> dict:
     vs_single = two_one["examples_per_sec"] / max(one_one["examples_per_sec"], 1e-9)
     winner = "2 ranks x 1 thread" if speedup > 1 else "1 rank x 2 threads"
     return {
-        "row": "ddp", "title": "2 ranks x 1 thread vs 1 rank x 2 threads (DDP, gloo)",
+        "row": "ddp_ranks_vs_threads", "title": "2 ranks x 1 thread vs 1 rank x 2 threads (DDP, gloo)",
         "result": (f"{two_one['examples_per_sec']:.0f} vs {one_two['examples_per_sec']:.0f} img/s: "
                    f"{winner} wins ({max(speedup, 1 / speedup):.2f}x)"
                    + ("" if quick else f"; 1 rank x 1 thread {one_one['examples_per_sec']:.0f} img/s")),
@@ -96,6 +96,11 @@ def compare(*, quick: bool = False, data_dir: str | None = None) -> dict:
         "speedup_two_ranks_vs_one_thread": None if quick else round(vs_single, 3),
         "winner": winner, "steps": two_one["steps"], "train_examples": subset or 60000,
     }
+
+
+def row_ddp_ranks_vs_threads(ctx) -> dict:
+    """The bench row: `compare` with the bench's quick flag and data folder."""
+    return compare(quick=ctx.quick, data_dir=ctx.data_dir)
 
 
 def main(argv=None) -> int:

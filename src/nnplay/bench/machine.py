@@ -58,7 +58,9 @@ def describe() -> dict:
     return {
         "nproc": os.cpu_count(),
         "cpu_model": cpu_model(),
+        "avx512": "avx512f" in flags,
         "avx512_bf16": "avx512_bf16" in flags,
+        "amx": "amx_bf16" in flags or "amx_tile" in flags,
         "memory_gib": memory_gib(),
         "os": platform.platform(),
         "python": platform.python_version(),

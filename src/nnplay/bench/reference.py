@@ -1,4 +1,4 @@
-"""Row (a): the standard reference, pytorch/examples `mnist/main.py`, re-implemented.
+"""The MNIST rows' yardstick (row reference_epoch): pytorch/examples `mnist/main.py`, re-implemented.
 
 This is the network and loop most people meet first, kept as faithful as possible
 so nnplay's numbers have a fair yardstick (upstream: github.com/pytorch/examples,
@@ -13,7 +13,7 @@ On a CPU the upstream script builds its DataLoaders with `batch_size` only (the
 `shuffle=True, num_workers=1` extras are added for accelerators), so the training
 order is the file's order. The one deliberate difference: upstream runs torchvision's
 `ToTensor()` + `Normalize` per image inside the loader; we normalise the tensors once
-and wrap them in a `TensorDataset` (as the benchmark brief asks), which is, if
+and wrap them in a `TensorDataset`, which is, if
 anything, *faster* than upstream. The timed epoch therefore flatters the reference,
 never nnplay.
 """

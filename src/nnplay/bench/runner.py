@@ -3,7 +3,7 @@
     from nnplay.bench.runner import run_all
     results = run_all(quick=True)
 
-Rows run in order a..h, then the DDP comparison; a row that fails is reported with
+Rows run in the order of ROW_TABLE; a row that fails is reported with
 its error (and met = False) instead of stopping the others.
 """
 
@@ -18,30 +18,31 @@ import torch
 
 from . import machine
 
-ROWS = ("a", "b", "c", "d", "e", "f", "g", "h", "ddp", "levers")
-TITLES = {
-    "a": "reference (pytorch/examples mnist) 1 epoch",
-    "b": "default fast CNN: time to 99.0%",
-    "c": "MLP: time to 98.0%",
-    "d": "best accuracy in a 90 s training budget",
-    "e": "gates: XOR seeds 0-99 with the defaults",
-    "f": "gates: one 2-[8,8]-1 step + all figures",
-    "g": "bundled model: predict one 280x280 drawing",
-    "h": "app: cold start, RSS after loading MNIST",
-    "ddp": "2 ranks x 1 thread vs 1 rank x 2 threads",
-    "levers": "speed levers, default CNN, 10k images each",
+# One line per row: its name (what it measures), the module and function that measure it,
+# and its title in the table. Rows run in this order (later rows read earlier ones' results).
+ROW_TABLE = {
+    "reference_epoch": ("mnist_rows", "row_reference_epoch", "reference (pytorch/examples mnist) 1 epoch"),
+    "cnn_to_99": ("mnist_rows", "row_cnn_to_99", "default CNN: 99.0%, whole process"),
+    "mlp_to_98": ("mnist_rows", "row_mlp_to_98", "MLP: 98.0%, whole process"),
+    "best_in_budget": ("mnist_rows", "row_best_in_budget", "best accuracy in a 90 s training budget"),
+    "gates_xor_seeds": ("gates_rows", "row_gates_xor_seeds", "gates: XOR seeds 0-99 with the defaults"),
+    "gates_frame_cpu": ("gates_live", "row_gates_frame_cpu", "gates: server CPU per live frame"),
+    "predict_drawing": ("mnist_rows", "row_predict_drawing", "bundled model: predict one 280x280 drawing"),
+    "app_cold_start": ("app_row", "row_app_cold_start", "app: cold start, RSS after loading MNIST"),
+    "gates_browser_fps": ("gates_live", "row_gates_browser_fps", "gates: live frames/s in headless Chromium, 2-[8,8]-1"),
+    "gates_four_pages": ("gates_live", "row_gates_four_pages", "gates: 4 pages playing at once, frames/s each"),
+    "ddp_ranks_vs_threads": ("ddp", "row_ddp_ranks_vs_threads", "2 ranks x 1 thread vs 1 rank x 2 threads"),
+    "cnn_levers": ("mnist_rows", "row_cnn_levers", "speed levers, default CNN, 10k images each"),
 }
+ROWS = tuple(ROW_TABLE)
+TITLES = {key: title for key, (_, _, title) in ROW_TABLE.items()}
 
 
 def row_function(key: str):
-    from . import app_row, ddp, gates_rows, mnist_rows
+    import importlib
 
-    return {
-        "a": mnist_rows.row_a, "b": mnist_rows.row_b, "c": mnist_rows.row_c, "d": mnist_rows.row_d,
-        "e": gates_rows.row_e, "f": gates_rows.row_f, "g": mnist_rows.row_g, "h": app_row.row_h,
-        "ddp": lambda ctx: ddp.compare(quick=ctx.quick, data_dir=ctx.data_dir),
-        "levers": mnist_rows.row_levers,
-    }[key]
+    module, name, _ = ROW_TABLE[key]
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 
 
 def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, threads: int = 2,
@@ -64,6 +65,7 @@ def run_all(*, quick: bool = False, rows=ROWS, data_dir: str | None = None, thre
             result = {"row": key, "title": TITLES[key], "result": f"error: {type(e).__name__}: {e}"[:300],
                       "target": "", "met": False, "error": traceback.format_exc(limit=6)}
         result["bench_seconds"] = round(time.perf_counter() - t0, 2)
+        result["load_average_after"] = machine.load_average()  # a busy machine shows here
         torch.set_num_threads(threads)  # a row may have changed it
         ctx.results[key] = result
         if progress is not None:
@@ -130,7 +132,10 @@ def markdown_table(results: dict) -> str:
 
 def machine_line(results: dict) -> str:
     m = results["machine"]
-    return (f"{m['cpu_model']}, {m['nproc']} cores, {m['memory_gib']} GiB, torch {m['torch']}, "
+    flags = [name for key, name in (("avx512", "AVX-512"), ("avx512_bf16", "AVX-512 BF16"), ("amx", "AMX"))
+             if m.get(key)]
+    return (f"{m['cpu_model']} ({', '.join(flags) or 'no AVX-512'}), {m['nproc']} cores, {m['memory_gib']} GiB, "
+            f"torch {m['torch']}, "
             f"Python {m['python']}; load average {m['load_average_at_start']} at start, "
             f"{m.get('load_average_at_end')} at end; {m['date_utc']}"
             + ("; QUICK run (subsets, tiny budgets: not comparable)" if results["quick"] else ""))

@@ -18,7 +18,8 @@ def register(sub) -> None:
     from nnplay.bench.runner import ROWS
 
     p = sub.add_parser("bench", help="benchmark training, prediction and the app on this machine",
-                       description="Run the benchmark rows (a)-(h) plus the DDP comparison, print a table "
+                       description="Run the benchmark rows (MNIST against the pytorch/examples reference, the gate "
+                                   "lab, prediction, the app, DDP), print a table "
                                    "and write JSON. The full run takes several minutes; --quick well under one.")
     p.add_argument("--quick", action="store_true",
                    help="subsets and tiny budgets: checks every row runs (its numbers are not comparable)")
@@ -31,7 +32,7 @@ def register(sub) -> None:
                    help=f"comma-separated rows to run (default all: {','.join(ROWS)})")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads for the in-process rows, reference included (default: the MNIST "
-                        "recipe's, MnistConfig().threads; the levers row compares 1 and 2)")
+                        "recipe's, MnistConfig().threads; the cnn_levers row compares 1 and 2)")
     p.add_argument("--data-dir", help="folder holding the MNIST files (default: the usual search)")
     p.set_defaults(func=run)
 
@@ -63,7 +64,7 @@ def run(args) -> int:
                              progress=progress, out=out)
     runner.write_json(results, out)
     if args.markdown:
-        from nnplay.engine.checkpoint import atomic_write_text
+        from nnplay.runtime.files import atomic_write_text
 
         atomic_write_text(args.markdown, runner.markdown_table(results) + "\n\n" + runner.machine_line(results) + "\n")
     if args.json:

@@ -18,7 +18,6 @@ import argparse
 import dataclasses
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -67,6 +66,9 @@ def register(sub) -> None:
             lp.add_argument("--seed", type=int, default=0, help="first seed (cells use seed .. seed+N-1)")
         lp.add_argument("--workers", type=int, default=None,
                         help="parallel worker processes, one torch thread each (default: the CPU count)")
+        lp.add_argument("--ray", metavar="local|ADDRESS",
+                        help="train the cells as Ray tasks: 'local' starts Ray on this machine, HOST:PORT joins "
+                             "a running cluster (pip install 'nnplay[cluster]'); resumes like a local sweep")
         _common(lp)
         lp.set_defaults(func=run, given=[])
     les = labs.add_parser("lesson", help="run a classic-lesson preset and print its measured result")
@@ -160,8 +162,14 @@ def run(args) -> int:
         bar.update(done - bar.n)
         bar.set_postfix_str(rec["key"][:40], refresh=False)
 
+    backend = None
+    if args.ray:
+        from nnplay.runtime import ray_backend
+
+        backend = ray_backend.use(args.ray)
     try:
-        result = run_sweep(args.kind, cfg, axes, options, out=out, workers=workers, progress=progress)
+        result = run_sweep(args.kind, cfg, axes, options, out=out, workers=workers, progress=progress,
+                           backend=backend)
     finally:
         bar.close()
     summary = result.summary()
@@ -182,18 +190,10 @@ def run(args) -> int:
     return 0
 
 
-def find_chromium() -> str | None:
-    """A Chrome/Chromium kaleido can drive, or None."""
-    for cand in (os.environ.get("BROWSER_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
-                 shutil.which("google-chrome"), shutil.which("chromium-browser")):
-        if cand and Path(cand).exists():
-            return cand
-    return None
-
-
 def write_figures(summary: dict, out: Path, png: bool = True) -> dict:
     """heatmap.html always; heatmap.png when kaleido finds a browser. Returns the paths."""
-    from nnplay.engine.checkpoint import atomic_write_text
+    from nnplay.runtime.browser import find_chromium
+    from nnplay.runtime.files import atomic_write_text
     from nnplay.viz.sweeps import curves_figure, heatmap_figure
 
     files = {}
@@ -236,7 +236,7 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
 def run_lesson(args) -> int:
     from nnplay.cli import emit_json
     from nnplay.engine import lessons
-    from nnplay.engine.checkpoint import atomic_write_text
+    from nnplay.runtime.files import atomic_write_text
 
     if args.name == "width":
         workers = args.workers or min(os.cpu_count() or 1, 6)

@@ -57,6 +57,11 @@ def build_config(args):
 
 
 def run(args) -> int:
+    cfg = build_config(args)
+    out = args.out or f"runs/mnist-{cfg.model}.safetensors"
+    if args.distributed:  # one process per torchrun rank; see engine/mnist/distributed.py
+        return run_distributed(args, cfg, out)
+    import torch
     from tqdm import tqdm
 
     from nnplay.cli import emit_json
@@ -64,10 +69,8 @@ def run(args) -> int:
     from nnplay.engine.mnist.io import save_model
     from nnplay.engine.mnist.trainer import MnistTrainer
 
-    cfg = build_config(args)
-    out = args.out or f"runs/mnist-{cfg.model}.safetensors"
-    if args.distributed:  # one process per torchrun rank; see engine/mnist/distributed.py
-        return run_distributed(args, cfg, out)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)  # process-wide: the program's choice, not the trainer's
     data = load_mnist(args.data_dir, subset=cfg.subset or None)
     trainer = MnistTrainer(cfg, data, every=10)
     say = sys.stderr if args.json else sys.stdout
@@ -97,6 +100,7 @@ def run(args) -> int:
         "train_accuracy": metrics["train_accuracy"],
         "epochs": metrics["epochs"],
         "seconds": metrics["seconds"],
+        "bf16": trainer.bf16,
         "checkpoint": str(path),
         "model": cfg.model,
         "config": cfg.to_dict(),

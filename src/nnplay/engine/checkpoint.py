@@ -5,54 +5,25 @@
     model.json          {"format": "nnplay-checkpoint", "version": 1, "kind": ...,
                          "config": {...}, "metrics": {...}}
 
-Both files are written atomically: to a temporary file in the same folder, flushed
-and fsync'd, then renamed over the target. A rename within one filesystem is atomic,
-so a crash mid-write leaves the old file whole. The JSON is written last, so a
-reader that finds it finds the matching weights.
+Both files are written atomically (runtime/files.py: a temporary file renamed over
+the target), so a crash mid-write leaves the old file whole. The JSON is written
+last, so a reader that finds it finds the matching weights.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load as st_load
-from safetensors.torch import save as st_save
+
+from nnplay.runtime.files import atomic_write_bytes, atomic_write_text
 
 from .errors import CheckpointError
 
 FORMAT = "nnplay-checkpoint"
-# mkstemp creates files readable by their owner only (0600); a checkpoint or report is an
-# ordinary file, so give it the usual mode (0666 minus the user's umask) before the rename.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK
 VERSION = 1  # bump when the layout changes; readers refuse newer versions by name
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), FILE_MODE)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def meta_path(weights_path: str | os.PathLike) -> Path:
@@ -67,6 +38,8 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, torch.Tensor], *, 
     if path.suffix != ".safetensors":
         path = path.with_suffix(".safetensors")
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
+    from safetensors.torch import save as st_save  # imported when a checkpoint is written, not before
+
     atomic_write_bytes(path, st_save(tensors, metadata={"format": FORMAT, "version": str(VERSION), "kind": kind}))
     meta = {"format": FORMAT, "version": VERSION, "kind": kind, "config": config, "metrics": metrics or {}}
     atomic_write_text(meta_path(path), json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -92,6 +65,9 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
         raise CheckpointError(
             f"{path}: checkpoint format version {version} is newer than this nnplay reads "
             f"(version {VERSION}); upgrade nnplay to load it")
+    from safetensors import SafetensorError  # imported when a checkpoint is read, not before
+    from safetensors.torch import load as st_load
+
     try:
         tensors = st_load(path.read_bytes())
     except (SafetensorError, ValueError, OSError, RuntimeError) as e:

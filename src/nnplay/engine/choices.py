@@ -32,17 +32,23 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 
 Params = Iterable[torch.nn.Parameter]
 
+# AdamW's own weight decay when the caller gives none: PyTorch's default (and the
+# AdamW paper's setting scale). Each step first shrinks every weight by lr * 0.01 * w,
+# then takes the Adam step: "decoupled" decay. With 0 here AdamW *is* Adam, step for
+# step, so the lab's AdamW would show nothing new.
+ADAMW_WEIGHT_DECAY = 0.01
+
 # name -> factory(params, lr, weight_decay) -> optimizer.
 # weight_decay here is the optimizer's own decay (L2 folded into the update for
-# SGD/Adam/RMSprop, decoupled for AdamW).
+# SGD/Adam/RMSprop, decoupled for AdamW); None = the optimizer's default (0, AdamW 0.01).
 OPTIMIZERS: dict[str, Callable[[Params, float, float], torch.optim.Optimizer]] = {
-    "sgd": lambda p, lr, wd: torch.optim.SGD(p, lr=lr, weight_decay=wd),
-    "momentum": lambda p, lr, wd: torch.optim.SGD(p, lr=lr, momentum=0.9, weight_decay=wd),
-    "adam": lambda p, lr, wd: torch.optim.Adam(p, lr=lr, weight_decay=wd),
-    "adamw": lambda p, lr, wd: torch.optim.AdamW(p, lr=lr, weight_decay=wd),
-    "rmsprop": lambda p, lr, wd: torch.optim.RMSprop(p, lr=lr, weight_decay=wd),
+    "sgd": lambda p, lr, wd: torch.optim.SGD(p, lr=lr, weight_decay=wd or 0.0),
+    "momentum": lambda p, lr, wd: torch.optim.SGD(p, lr=lr, momentum=0.9, weight_decay=wd or 0.0),
+    "adam": lambda p, lr, wd: torch.optim.Adam(p, lr=lr, weight_decay=wd or 0.0),
+    "adamw": lambda p, lr, wd: torch.optim.AdamW(p, lr=lr, weight_decay=ADAMW_WEIGHT_DECAY if wd is None else wd),
+    "rmsprop": lambda p, lr, wd: torch.optim.RMSprop(p, lr=lr, weight_decay=wd or 0.0),
     # Adadelta is what pytorch/examples mnist/main.py uses (at lr=1.0).
-    "adadelta": lambda p, lr, wd: torch.optim.Adadelta(p, lr=lr, weight_decay=wd),
+    "adadelta": lambda p, lr, wd: torch.optim.Adadelta(p, lr=lr, weight_decay=wd or 0.0),
 }
 
 # The gate lab offers the Playground's five; Adadelta is for MNIST.
@@ -61,5 +67,6 @@ def make_activation(name: str) -> nn.Module:
     return pick(ACTIVATIONS, name, "activation")()
 
 
-def make_optimizer(name: str, params: Params, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
+def make_optimizer(name: str, params: Params, lr: float, weight_decay: float | None = None) -> torch.optim.Optimizer:
+    """weight_decay None = the optimizer's own default (0; AdamW ADAMW_WEIGHT_DECAY)."""
     return pick(OPTIMIZERS, name, "optimizer")(params, lr, weight_decay)

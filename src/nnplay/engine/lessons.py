@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from .errors import ConfigError
 from .gates import GateConfig
 from .mnist import MnistConfig, MnistTrainer, first_layer, load_mnist, recommended
 from .sweeps.gates import run_gate_cell, train_seed
@@ -43,6 +44,28 @@ class Lesson:
                 "expected": self.expected, "seconds": self.seconds}
 
 
+# ---------------------------------------------------------------- the gate lessons' setups
+# Each gate lesson compares a few configurations; these are they, by label. The lessons
+# train them, and the lab's "Try it" buttons load them into the live lab (same settings).
+LR_LESSON = {"too high": 10.0, "in between": 1.0, "too low": 0.001}
+_LR_BASE = dict(gate="XOR", hidden=(4, 4), activation="tanh", optimizer="sgd")
+GATE_SETUPS: dict[str, dict[str, dict]] = {
+    "xor": {"no hidden layer": dict(gate="XOR", sampling="exact", features=("x1", "x2"), hidden=()),
+            "2 hidden units": dict(gate="XOR", sampling="exact", features=("x1", "x2"), hidden=(2,))},
+    "lr": {f"lr {lr:g} ({label})": dict(_LR_BASE, lr=lr) for label, lr in LR_LESSON.items()},
+}
+
+
+def lesson_setup(lesson: str, label: str, base: GateConfig | None = None) -> GateConfig:
+    """The GateConfig a gate lesson trains under `label` (e.g. "xor", "no hidden layer")."""
+    try:
+        changes = GATE_SETUPS[lesson][label]
+    except KeyError:
+        raise ConfigError(f"no setup {label!r} in lesson {lesson!r}; there are: "
+                          + "; ".join(f"{k}: {', '.join(v)}" for k, v in GATE_SETUPS.items())) from None
+    return (base or GateConfig()).replace(**changes)
+
+
 # ---------------------------------------------------------------- 1. XOR needs a hidden layer
 def xor_lesson(seeds: int = 10, epochs: int = 400, base: GateConfig | None = None, stop=None) -> Lesson:
     """Train XOR with no hidden layer and with one hidden layer of 2 units, over `seeds` seeds.
@@ -52,14 +75,13 @@ def xor_lesson(seeds: int = 10, epochs: int = 400, base: GateConfig | None = Non
     one diagonal and its 0s on the other; no line puts both 1s on one side and both 0s on
     the other, so at least one of the four rows is always wrong: accuracy <= 3/4."""
     t0 = time.perf_counter()
-    base = (base or GateConfig()).replace(gate="XOR", sampling="exact", features=["x1", "x2"])
+    cfgs = {"none": lesson_setup("xor", "no hidden layer", base), "2": lesson_setup("xor", "2 hidden units", base)}
     opts = {"seeds": seeds, "epochs": epochs}
-    none = run_gate_cell(base.replace(hidden=[]).to_dict(), opts, stop)
-    two = run_gate_cell(base.replace(hidden=[2]).to_dict(), opts, stop)
+    none = run_gate_cell(cfgs["none"].to_dict(), opts, stop)
+    two = run_gate_cell(cfgs["2"].to_dict(), opts, stop)
     if none.get("stopped") or two.get("stopped"):
         raise KeyboardInterrupt
-    grids = {name: train_seed(base.replace(hidden=h), epochs, until_solved=False, grid_size=32)
-             for name, h in (("none", []), ("2", [2]))}
+    grids = {name: train_seed(cfg, epochs, until_solved=False, grid_size=32) for name, cfg in cfgs.items()}
     table = [{"hidden": "none", **_gate_row(none)}, {"hidden": "2", **_gate_row(two)}]
     expected = none["best_train_acc"] <= 0.75 and two["n_solved"] > 0
     med = "never" if two["median_epochs"] is None else f"in a median of {two['median_epochs']:.0f} epochs"
@@ -84,7 +106,6 @@ def _gate_row(res: dict) -> dict:
 
 
 # ---------------------------------------------------------------- 2. the learning rate
-LR_LESSON = {"too high": 10.0, "in between": 1.0, "too low": 0.001}
 
 
 def classify_loss(curve: list[float], diverged: str | None) -> str:
@@ -108,7 +129,7 @@ def lr_lesson(rates: dict[str, float] | None = None, epochs: int = 300, seed: in
     steps and hides part of the effect."""
     t0 = time.perf_counter()
     rates = rates or LR_LESSON
-    base = GateConfig(gate="XOR", hidden=(4, 4), activation="tanh", optimizer="sgd", seed=seed)
+    base = GateConfig(**_LR_BASE, seed=seed)  # the setups of GATE_SETUPS["lr"], at each rate
     curves, table = {}, []
     for label, lr in rates.items():
         run = train_seed(base.replace(lr=lr), epochs, until_solved=False, stop=stop, grid_size=2)

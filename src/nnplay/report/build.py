@@ -21,7 +21,7 @@ import torch
 
 from nnplay import __version__
 from nnplay.bench import machine
-from nnplay.engine.checkpoint import atomic_write_text
+from nnplay.runtime.files import atomic_write_text
 from nnplay.engine.mnist import load_mnist
 
 from . import architectures, gates, mnist_data, mnist_runs, studies

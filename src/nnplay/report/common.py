@@ -10,29 +10,20 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nnplay.engine.checkpoint import atomic_write_bytes
 from nnplay.engine.errors import NnplayError
+from nnplay.runtime.browser import find_chromium
+from nnplay.runtime.files import atomic_write_bytes
 
 FIG_DIR = Path("docs") / "report"  # figures, relative to the report's folder
 
 
 class ReportError(NnplayError):
     """The report could not be produced (e.g. no browser to render the figures)."""
-
-
-def find_browser() -> str | None:
-    """A Chrome/Chromium kaleido can drive: $BROWSER_PATH, the Debian Chromium, or one on PATH."""
-    for cand in (os.environ.get("BROWSER_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
-                 shutil.which("chromium-browser"), shutil.which("google-chrome")):
-        if cand and Path(cand).exists():
-            return cand
-    return None
 
 
 class FigureWriter:
@@ -46,7 +37,7 @@ class FigureWriter:
     def _start(self) -> None:
         if self._started:
             return
-        browser = find_browser()
+        browser = find_chromium()
         if browser is None:
             raise ReportError("no Chrome/Chromium found to render the figures; install chromium or set "
                               "BROWSER_PATH to a Chrome executable")

@@ -1,5 +1,5 @@
 """MNIST data and preprocessing: the dataset, normalisation, augmentation, and the steps
-that turn a drawing or a photo into MNIST form (engine.preprocess.to_mnist), each
+that turn a drawing or a photo into MNIST form (engine.mnist.preprocess.to_mnist), each
 shown with the prediction of the CNN trained in this run.
 """
 
@@ -149,7 +149,7 @@ def render(d: dict) -> str:
         "can never be fed the wrong scale. **Augmentation** (`--augment`, used by the bundled model) shifts each "
         "training image by a random whole number of pixels, −2 to 2, in each direction, filling with black:\n\n"
         + image(d["samples"], "training samples and their shifted versions") + "\n\n"
-        "**Drawn and photographed digits** go through `engine.preprocess.to_mnist`, which repeats what the MNIST "
+        "**Drawn and photographed digits** go through `engine.mnist.preprocess.to_mnist`, which repeats what the MNIST "
         f"authors did: take the ink (alpha of a transparent canvas; otherwise the luminance, inverted when the "
         f"border is light), subtract the paper level, crop to the ink's bounding box, scale the longer side to "
         f"{BOX} px (anti-aliased) and paste into {FIELD}×{FIELD} with the centre of mass in the middle. Each "

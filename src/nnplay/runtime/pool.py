@@ -32,14 +32,22 @@ from typing import Any, Callable
 log = logging.getLogger(__name__)
 
 
-def process_context(preload: list[str]):
+# The modules the program's fork server imports once, before it forks any worker: torch,
+# and every module whose functions run in a pool (a worker must import the module of the
+# function it is sent, so preloading it makes the first task start at once). There is one
+# fork server per program, started by whichever pool is used first, and the preload list
+# it started with is the one that counts; so there is one list, here, for every pool.
+# (Names only: nothing here imports them, so this module stays cheap to import.)
+PRELOAD = ("torch", "nnplay.engine.gates.background", "nnplay.engine.sweeps.runner")
+
+
+def process_context():
     """"forkserver" where available (Linux, macOS): one clean server process imports
-    `preload` (torch, ...) once and forks each worker from it, so workers start in a
-    fraction of a second. Elsewhere (Windows) "spawn". The fork server is shared by
-    the whole program: the first caller's preload list is the one that counts."""
+    PRELOAD once and forks each worker from it, so workers start in a fraction of a
+    second. Elsewhere (Windows) "spawn", where each worker imports what it needs."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(preload)
+        ctx.set_forkserver_preload(list(PRELOAD))
         return ctx
     return mp.get_context("spawn")
 
@@ -92,10 +100,9 @@ class BackgroundPool:
     Nothing starts until the first `run`, so a program that never needs it pays nothing
     (each worker imports torch: ~150 MB of memory while the pool lives)."""
 
-    def __init__(self, workers: int = 2, niceness: int = 10, preload: tuple[str, ...] = ("torch",)):
+    def __init__(self, workers: int = 2, niceness: int = 10):
         self.workers = max(1, int(workers))
         self.niceness = int(niceness)
-        self.preload = list(preload)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.fallbacks = 0  # calls that ran in the caller's thread instead (see `run`)
@@ -103,7 +110,7 @@ class BackgroundPool:
     def _get(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context(self.preload),
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context(),
                                                  initializer=init_worker,
                                                  initargs=(self.niceness, os.getpid()))
             return self._pool

@@ -166,14 +166,18 @@ def lr_curves_figure(curves: dict, *, height: int = 320) -> go.Figure:
 
 
 def width_figure(table: list[dict], *, height: int = 340) -> go.Figure:
-    """The width lesson: test error per architecture, LeCun et al. 1998 beside nnplay."""
+    """The width lesson: test error per architecture, LeCun et al. 1998 beside nnplay.
+    The value labels sit above the bars: the y range leaves room for them and they are not clipped."""
     names = [r["architecture"] for r in table]
     fig = go.Figure(layout=_layout(height, showlegend=True, barmode="group", margin=dict(l=60, r=16, t=36, b=90)))
+    top = 0.0
     for key, color, name in (("LeCun 1998 error %", "#94a3b8", "LeCun et al. 1998"),
                              ("nnplay error %", "#4338ca", "nnplay (this run)")):
         vals = [r.get(key) for r in table]
-        fig.add_trace(go.Bar(x=names, y=vals, name=name, marker_color=color,
+        top = max([top] + [float(v) for v in vals if v is not None])
+        fig.add_trace(go.Bar(x=names, y=vals, name=name, marker_color=color, cliponaxis=False,
                              text=[f"{v:g}%" if v is not None else "" for v in vals], textposition="outside"))
     fig.update_layout(title=dict(text="test error by architecture", x=0.01, font=dict(size=14)),
-                      yaxis=dict(title=dict(text="test error %"), showgrid=True, gridcolor="#eef2f7"))
+                      yaxis=dict(title=dict(text="test error %"), showgrid=True, gridcolor="#eef2f7",
+                                 range=[0, 1.18 * top if top > 0 else 1]))
     return fig

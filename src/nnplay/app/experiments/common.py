@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import queue
 import threading
+from types import SimpleNamespace
 
 import gradio as gr
 import pandas as pd
 
+from nnplay.app import gradio_compat
 from nnplay.engine.errors import ConfigError, NnplayError
-from nnplay.engine.sweeps import make_axis
+from nnplay.engine.sweeps import make_axis, run_sweep
 from nnplay.engine.sweeps.grid import format_value
 from nnplay.viz.sweeps import curves_figure, heatmap_figure
 
@@ -38,13 +40,17 @@ class Control:
 
 
 def section(build, state):
-    """Run `build(state)` in the current Blocks, or in a new gr.Blocks (returned) when
-    called outside one (tests, notebooks)."""
-    if gr.context.Context.root_block is None:
+    """Run `build(state, control)` in the current Blocks, or in a new gr.Blocks (returned)
+    when called outside one (tests, notebooks). `state` is the lab's gr.State (a new empty
+    one when None); `control` a new per-session gr.State holding the section's Control."""
+    def run():
+        return build(state if state is not None else gr.State(None), gr.State(Control))
+
+    if not gradio_compat.inside_blocks():
         with gr.Blocks() as blocks:
-            build(state)
+            run()
         return blocks
-    return build(state)
+    return run()
 
 
 def axis_pickers(fields: list[str], first: tuple[str, str], second: tuple[str, str]):
@@ -55,6 +61,53 @@ def axis_pickers(fields: list[str], first: tuple[str, str], second: tuple[str, s
         f2 = gr.Dropdown([NONE] + fields, value=second[0], label="and", scale=1)
         v2 = gr.Textbox(second[1], label="values", scale=2)
     return f1, v1, f2, v2
+
+
+def sweep_panel(prefix: str, intro: str, fields: list[str], first: tuple[str, str], second: tuple[str, str],
+                knobs: list[dict], columns: list[str]) -> SimpleNamespace:
+    """The sweep half of a section, built in the current Blocks: the intro, the axis pickers,
+    a row of sliders (`knobs`: gr.Slider keyword dicts) with Run and Cancel, the status line,
+    heatmap and curves, and the cell table. Element ids start with `prefix` ("gates", "mnist")."""
+    gr.Markdown(intro)
+    f1, v1, f2, v2 = axis_pickers(fields, first, second)
+    with gr.Row():
+        sliders = [gr.Slider(**kw) for kw in knobs]
+        run = gr.Button("Run sweep", variant="primary", elem_id=f"{prefix}-sweep-run")
+        cancel = gr.Button("Cancel", elem_id=f"{prefix}-sweep-cancel")
+    status = gr.Markdown("", elem_id=f"{prefix}-sweep-status")
+    with gr.Row():
+        heat = gr.Plot(label="outcome", elem_id=f"{prefix}-sweep-heatmap")
+        curves = gr.Plot(label="curves", elem_id=f"{prefix}-sweep-curves")
+    tbl = gr.Dataframe(empty_table([first[0], second[0]] + columns), label="cells (click a header to sort)",
+                       interactive=False, elem_id=f"{prefix}-sweep-table")
+    return SimpleNamespace(inputs=[f1, v1, f2, v2, *sliders], run=run, cancel=cancel,
+                           outputs=[heat, curves, tbl, status])
+
+
+def stream_sweep(control, kind: str, base, axes, options: dict, *, workers: int, total: int, main: str,
+                 shown: list[str], starting: str, best_note):
+    """Run a sweep in the background; yield (heatmap, curves, table, status) at the start,
+    after each finished cell, and at the end with `best_note(records)` in the status."""
+    control = control if isinstance(control, Control) else Control()
+    records: list = []
+
+    def work(stop, push):
+        def progress(rec, done, n):
+            records.append(rec)
+            push(list(records))
+        run_sweep(kind, base, axes, options, workers=workers, progress=progress, stop=stop)
+
+    yield sweep_outputs(partial_summary(kind, axes, [], main), shown, starting)
+    for recs in stream(work, control):
+        yield sweep_outputs(partial_summary(kind, axes, recs, main), shown, f"{len(recs)} of {total} cells done")
+    yield sweep_outputs(partial_summary(kind, axes, records, main), shown,
+                        f"Done: {len(records)} of {total} cells.{best_note(records)}")
+
+
+def stream_lesson(control, run):
+    """Run `run(stop)` (a lesson of engine.lessons) in the background; yield the Lesson."""
+    control = control if isinstance(control, Control) else Control()
+    yield from stream(lambda stop, push: push(run(stop)), control)
 
 
 def on_cancel(control: Control):

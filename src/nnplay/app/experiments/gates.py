@@ -7,13 +7,12 @@ import gradio as gr
 from nnplay.engine import lessons
 from nnplay.engine.errors import ConfigError
 from nnplay.engine.gates import GateConfig
-from nnplay.engine.sweeps import expand, run_sweep, seed_ensemble
-from nnplay.engine.sweeps.gates import COLUMNS
+from nnplay.engine.sweeps import expand, seed_ensemble
 from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.sweeps import boundaries_figure, ensemble_figure, lr_curves_figure
 
-from .common import (Control, axis_pickers, build_axes, empty_table, lab_config, lesson_table, on_cancel,
-                     partial_summary, section, stream, sweep_outputs)
+from .common import (Control, build_axes, empty_table, lab_config, lesson_table, on_cancel, section, stream,
+                     stream_lesson, stream_sweep, sweep_panel)
 
 FIELDS = ["lr", "hidden", "activation", "optimizer", "batch_size", "regularization", "reg_rate", "features",
           "gate", "noise"]
@@ -50,31 +49,20 @@ def plan(state, f1, v1, f2, v2, seeds, epochs):
 
 def run_gates_sweep(control, state, f1, v1, f2, v2, seeds, epochs):
     """Named endpoint `gates_sweep`: yields (heatmap, curves, table, status) after each cell."""
-    if not isinstance(control, Control):
-        control = Control()
     try:
         base, axes, options = plan(state, f1, v1, f2, v2, seeds, epochs)
     except ConfigError as e:
         raise gr.Error(str(e)) from None
     total = len(expand(base, axes, KINDS["gates"].forbidden))
-    records: list = []
+    yield from stream_sweep(control, "gates", base, axes, options, workers=1, total=total, main="success_rate",
+                            shown=SHOWN, starting=f"Training {total} cells x {options['seeds']} seeds ...",
+                            best_note=_best_note)
 
-    def work(stop, push):
-        def progress(rec, done, n):
-            records.append(rec)
-            push(list(records))
-        run_sweep("gates", base, axes, options, workers=1, progress=progress, stop=stop)
 
-    yield sweep_outputs(partial_summary("gates", axes, [], "success_rate"), SHOWN,
-                        f"Training {total} cells x {options['seeds']} seeds ...")
-    for recs in stream(work, control):
-        summary = partial_summary("gates", axes, recs, "success_rate")
-        yield sweep_outputs(summary, SHOWN, f"{len(recs)} of {total} cells done")
-    summary = partial_summary("gates", axes, records, "success_rate")
+def _best_note(records: list) -> str:
     best = max(records, key=lambda r: (r["result"]["success_rate"], -(r["result"]["median_epochs"] or 1e9)),
                default=None)
-    note = f" Best: **{best['key']}** ({best['result']['success_rate']:.0%} solved)." if best else ""
-    yield sweep_outputs(summary, SHOWN, f"Done: {len(records)} of {total} cells.{note}")
+    return f" Best: **{best['key']}** ({best['result']['success_rate']:.0%} solved)." if best else ""
 
 
 def run_ensemble(control, state, n, epochs):
@@ -103,13 +91,7 @@ def run_ensemble(control, state, n, epochs):
 
 def run_lesson(control, name: str):
     """A lesson preset: (markdown, figure, table)."""
-    if not isinstance(control, Control):
-        control = Control()
-
-    def work(stop, push):
-        push(lessons.LESSONS[name](stop=stop))
-
-    for lesson in stream(work, control):
+    for lesson in stream_lesson(control, lambda stop: lessons.LESSONS[name](stop=stop)):
         if name == "xor":
             g = lesson.data["grids"]
             fig = boundaries_figure([(f"no hidden layer: {g['none']['train_acc']:.0%}", g["none"]["grid"]),
@@ -129,6 +111,20 @@ def lr_lesson(control):
     yield from run_lesson(control, "lr")
 
 
+def try_it_buttons() -> list[tuple[gr.Button, str, str]]:
+    """One "Try it" button per gate-lesson setup: [(button, lesson, label)]. The lab's tab
+    wires them (controls.on_try_lesson) since they change the lab's own controls."""
+    out = []
+    for lesson, setups in lessons.GATE_SETUPS.items():
+        with gr.Row(elem_classes="gates-try-its"):
+            for label in setups:
+                slug = "".join(ch if ch.isalnum() else "-" for ch in label.lower()).strip("-")
+                btn = gr.Button(f"Try it: {'XOR, ' if lesson == 'xor' else 'SGD, '}{label}", size="sm",
+                                elem_id=f"gates-try-{lesson}-{slug}")
+                out.append((btn, lesson, label))
+    return out
+
+
 def gates_experiments(state=None):
     """Build the section in the current Blocks (or in a new gr.Blocks, returned, when called
     outside one). `state`: the lab's gr.State holding its Session (anything with `.cfg`),
@@ -136,23 +132,12 @@ def gates_experiments(state=None):
     return section(_build, state)
 
 
-def _build(state):
-    state = state if state is not None else gr.State(None)
-    control = gr.State(Control)
+def _build(state, control):
     with gr.Column(elem_id="gates-experiments") as col:
-        gr.Markdown(INTRO)
-        f1, v1, f2, v2 = axis_pickers(FIELDS, ("lr", "0.003,0.03,0.3"), ("hidden", "none,2,4-4"))
-        with gr.Row():
-            seeds = gr.Slider(1, MAX_SEEDS, value=8, step=1, label="seeds per cell")
-            epochs = gr.Slider(50, 2000, value=300, step=50, label="epoch budget per seed")
-            run_btn = gr.Button("Run sweep", variant="primary", elem_id="gates-sweep-run")
-            cancel = gr.Button("Cancel", elem_id="gates-sweep-cancel")
-        status = gr.Markdown("", elem_id="gates-sweep-status")
-        with gr.Row():
-            heat = gr.Plot(label="outcome", elem_id="gates-sweep-heatmap")
-            curves = gr.Plot(label="curves", elem_id="gates-sweep-curves")
-        tbl = gr.Dataframe(empty_table(["lr", "hidden"] + SHOWN), label="cells (click a header to sort)",
-                           interactive=False, elem_id="gates-sweep-table")
+        sweep = sweep_panel("gates", INTRO, FIELDS, ("lr", "0.003,0.03,0.3"), ("hidden", "none,2,4-4"),
+                            [dict(minimum=1, maximum=MAX_SEEDS, value=8, step=1, label="seeds per cell"),
+                             dict(minimum=50, maximum=2000, value=300, step=50, label="epoch budget per seed")],
+                            SHOWN)
         gr.Markdown("#### Seed ensemble\nTrain the lab's current network from N different seeds.")
         with gr.Row():
             n_seeds = gr.Slider(4, 16, value=12, step=1, label="seeds")
@@ -160,19 +145,21 @@ def _build(state):
             ens_btn = gr.Button("Run seed ensemble", elem_id="gates-ensemble-run")
         ens_text = gr.Markdown("")
         ens_plot = gr.Plot(label="one decision boundary per seed", elem_id="gates-ensemble-plot")
-        gr.Markdown("#### Classic lessons")
+        gr.Markdown("#### Classic lessons\nRun a lesson to measure it over several seeds, or press *Try it* "
+                    "to open one of its setups in the lab above and watch it train.")
         with gr.Row():
             xor_btn = gr.Button("XOR needs a hidden layer", elem_id="gates-lesson-xor")
             lr_btn = gr.Button("Learning rate: too high / too low", elem_id="gates-lesson-lr")
+        col.try_its = try_it_buttons()
         lesson_md = gr.Markdown("")
         lesson_plot = gr.Plot(label="lesson")
         lesson_tbl = gr.Dataframe(empty_table(["measured results appear here"]), interactive=False,
                                   label="measured")
-    ev = run_btn.click(run_gates_sweep, [control, state, f1, v1, f2, v2, seeds, epochs], [heat, curves, tbl, status],
-                       api_name="gates_sweep", concurrency_limit=2)
+    ev = sweep.run.click(run_gates_sweep, [control, state, *sweep.inputs], sweep.outputs, api_name="gates_sweep",
+                         concurrency_limit=2)
     ens = ens_btn.click(run_ensemble, [control, state, n_seeds, ens_epochs], [ens_plot, ens_text],
                         api_name="gates_ensemble", concurrency_limit=2)
     les = [b.click(fn, control, [lesson_md, lesson_plot, lesson_tbl], api_name=name, concurrency_limit=2)
            for b, fn, name in ((xor_btn, xor_lesson, "gates_lesson_xor"), (lr_btn, lr_lesson, "gates_lesson_lr"))]
-    cancel.click(on_cancel, control, status, cancels=[ev, ens, *les], api_visibility="private")
+    sweep.cancel.click(on_cancel, control, sweep.outputs[-1], cancels=[ev, ens, *les], api_visibility="private")
     return col

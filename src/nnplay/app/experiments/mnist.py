@@ -9,13 +9,14 @@ import gradio as gr
 from nnplay.engine import lessons
 from nnplay.engine.errors import ConfigError
 from nnplay.engine.mnist import MnistConfig, recommended
-from nnplay.engine.sweeps import expand, run_sweep
+from nnplay.engine.mnist.models import is_convolutional
+from nnplay.engine.sweeps import expand
 from nnplay.engine.sweeps.runner import KINDS
 from nnplay.viz.mnist import weight_mosaic
 from nnplay.viz.sweeps import curves_figure, width_figure
 
-from .common import (Control, axis_pickers, build_axes, empty_table, lab_config, lesson_table, on_cancel,
-                     partial_summary, section, stream, sweep_outputs)
+from .common import (build_axes, empty_table, lab_config, lesson_table, on_cancel, section,
+                     stream_lesson, stream_sweep, sweep_panel)
 
 FIELDS = ["lr", "hidden", "batch_size", "epochs", "model", "optimizer", "dropout", "weight_decay", "schedule"]
 MAX_CELLS = 6
@@ -44,7 +45,7 @@ def plan(state, f1, v1, f2, v2, subset, epochs):
     cells = expand(base, axes, KINDS["mnist"].forbidden)
     if len(cells) > MAX_CELLS:
         raise ConfigError(f"{len(cells)} cells is more than the classroom cap of {MAX_CELLS}; use fewer values")
-    cost = sum(c.cfg.subset * c.cfg.epochs * (3 if c.cfg.model in ("cnn", "lenet5") else 1) for c in cells)
+    cost = sum(c.cfg.subset * c.cfg.epochs * (3 if is_convolutional(c.cfg.model) else 1) for c in cells)
     if cost > BUDGET:
         raise ConfigError(f"this grid trains on {cost:,} images in all; the classroom cap is {BUDGET:,} "
                           "(about a minute): use fewer values, a smaller subset or fewer epochs")
@@ -53,57 +54,34 @@ def plan(state, f1, v1, f2, v2, subset, epochs):
 
 def run_mnist_sweep(control, state, f1, v1, f2, v2, subset, epochs):
     """Named endpoint `mnist_sweep`: yields (heatmap, curves, table, status) after each cell."""
-    if not isinstance(control, Control):
-        control = Control()
     try:
         base, axes, total = plan(state, f1, v1, f2, v2, subset, epochs)
     except ConfigError as e:
         raise gr.Error(str(e)) from None
-    records: list = []
+    yield from stream_sweep(control, "mnist", base, axes, {}, workers=workers(), total=total, main="test_accuracy",
+                            shown=SHOWN, best_note=_best_note,
+                            starting=f"Training {total} cells on {base.subset:,} images, {workers()} at a time "
+                                     "(the first cells take a few seconds longer: the worker processes start) ...")
 
-    def work(stop, push):
-        def progress(rec, done, n):
-            records.append(rec)
-            push(list(records))
-        run_sweep("mnist", base, axes, {}, workers=workers(), progress=progress, stop=stop)
 
-    yield sweep_outputs(partial_summary("mnist", axes, [], "test_accuracy"), SHOWN,
-                        f"Training {total} cells on {base.subset:,} images, {workers()} at a time "
-                        "(the first cells take a few seconds longer: the worker processes start) ...")
-    for recs in stream(work, control):
-        yield sweep_outputs(partial_summary("mnist", axes, recs, "test_accuracy"), SHOWN,
-                            f"{len(recs)} of {total} cells done")
+def _best_note(records: list) -> str:
     ok = [r for r in records if r["result"].get("test_accuracy") is not None]
     best = max(ok, key=lambda r: r["result"]["test_accuracy"], default=None)
-    note = f" Best: **{best['key']}** ({best['result']['test_accuracy']:.2%} test accuracy)." if best else ""
-    yield sweep_outputs(partial_summary("mnist", axes, records, "test_accuracy"), SHOWN,
-                        f"Done: {len(records)} of {total} cells.{note}")
+    return f" Best: **{best['key']}** ({best['result']['test_accuracy']:.2%} test accuracy)." if best else ""
 
 
 def width_lesson(control):
     """Named endpoint `mnist_lesson_width`: LeCun 1998 architectures, quick variant."""
-    if not isinstance(control, Control):
-        control = Control()
-
-    def work(stop, push):
-        push(lessons.width_lesson("quick", workers=workers(), stop=stop))
-
     yield "Training six architectures on 10,000 images (about a minute) ...", None, None, None
-    for lesson in stream(work, control):
+    for lesson in stream_lesson(control, lambda stop: lessons.width_lesson("quick", workers=workers(), stop=stop)):
         yield (f"#### {lesson.title}\n{lesson.explanation}", width_figure(lesson.table),
                curves_figure(lesson.data["sweep"]), lesson_table(lesson.table))
 
 
 def weights_lesson(control):
     """Named endpoint `mnist_lesson_weights`: first-layer weights of logistic vs MLP."""
-    if not isinstance(control, Control):
-        control = Control()
-
-    def work(stop, push):
-        push(lessons.weights_lesson(subset=6000, epochs=2, stop=stop))
-
     yield "Training a logistic model and an MLP ...", None, None, None
-    for lesson in stream(work, control):
+    for lesson in stream_lesson(control, lambda stop: lessons.weights_lesson(subset=6000, epochs=2, stop=stop)):
         log = weight_mosaic(lesson.data["logistic"], labels=[str(d) for d in range(10)], cols=5, height=300,
                             title="logistic: one weight image per digit", diff=True)
         mlp = weight_mosaic(lesson.data["mlp"], cols=8, height=420, title="MLP: hidden units", diff=True)
@@ -117,23 +95,11 @@ def mnist_experiments(state=None):
     return section(_build, state)
 
 
-def _build(state):
-    state = state if state is not None else gr.State(None)
-    control = gr.State(Control)
+def _build(state, control):
     with gr.Column(elem_id="mnist-experiments") as col:
-        gr.Markdown(INTRO)
-        f1, v1, f2, v2 = axis_pickers(FIELDS, ("hidden", "32,128,512"), ("lr", "0.001,0.01"))
-        with gr.Row():
-            subset = gr.Slider(1000, 20000, value=5000, step=1000, label="training images")
-            epochs = gr.Slider(1, 3, value=2, step=1, label="epochs")
-            run_btn = gr.Button("Run sweep", variant="primary", elem_id="mnist-sweep-run")
-            cancel = gr.Button("Cancel", elem_id="mnist-sweep-cancel")
-        status = gr.Markdown("", elem_id="mnist-sweep-status")
-        with gr.Row():
-            heat = gr.Plot(label="outcome", elem_id="mnist-sweep-heatmap")
-            curves = gr.Plot(label="curves", elem_id="mnist-sweep-curves")
-        tbl = gr.Dataframe(empty_table(["hidden", "lr"] + SHOWN), label="cells (click a header to sort)",
-                           interactive=False, elem_id="mnist-sweep-table")
+        sweep = sweep_panel("mnist", INTRO, FIELDS, ("hidden", "32,128,512"), ("lr", "0.001,0.01"),
+                            [dict(minimum=1000, maximum=20000, value=5000, step=1000, label="training images"),
+                             dict(minimum=1, maximum=3, value=2, step=1, label="epochs")], SHOWN)
         gr.Markdown("#### Classic lessons")
         with gr.Row():
             width_btn = gr.Button("Width vs test error (LeCun et al. 1998)", elem_id="mnist-lesson-width")
@@ -144,11 +110,11 @@ def _build(state):
             plot_b = gr.Plot(label="lesson (2)")
         lesson_tbl = gr.Dataframe(empty_table(["measured results appear here"]), interactive=False,
                                   label="measured")
-    ev = run_btn.click(run_mnist_sweep, [control, state, f1, v1, f2, v2, subset, epochs],
-                       [heat, curves, tbl, status], api_name="mnist_sweep", concurrency_limit=1)
+    ev = sweep.run.click(run_mnist_sweep, [control, state, *sweep.inputs], sweep.outputs, api_name="mnist_sweep",
+                         concurrency_limit=1)
     les = [width_btn.click(width_lesson, control, [lesson_md, plot_a, plot_b, lesson_tbl],
                            api_name="mnist_lesson_width", concurrency_limit=1),
            weights_btn.click(weights_lesson, control, [lesson_md, plot_a, plot_b, lesson_tbl],
                              api_name="mnist_lesson_weights", concurrency_limit=1)]
-    cancel.click(on_cancel, control, status, cancels=[ev, *les], api_visibility="private")
+    sweep.cancel.click(on_cancel, control, sweep.outputs[-1], cancels=[ev, *les], api_visibility="private")
     return col

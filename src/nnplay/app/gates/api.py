@@ -11,6 +11,7 @@ import json
 
 import gradio as gr
 
+from nnplay.app.classroom import context as class_hooks
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.gates import GateConfig, GateTrainer
 from nnplay.engine.gates.background import fit_in_background
@@ -63,6 +64,7 @@ def api_train(config, epochs, session):
     return {"config", "metrics", "truth_table", "solved", "diverged", "query"}. The trained
     model stays in this client's session for `gates_predict` without a config."""
     trainer = _trained(config, epochs)
+    class_hooks.gate_finished(trainer)  # class mode: record this run (no-op otherwise)
     session = session if session is not None else Session.new(trainer.cfg)
     session.cfg, session.trainer, session.view = trainer.cfg, trainer, None
     session.fix_selection()

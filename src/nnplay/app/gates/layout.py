@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from pathlib import Path
+
 import gradio as gr
-import plotly.graph_objects as go
 
 from nnplay.engine.gates import GateConfig
 from nnplay.engine.gates.config import CHOICES, MAX_LAYERS, MAX_POINTS
@@ -20,46 +21,47 @@ FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²"
                   "sin(x1)": "sin(x₁)", "sin(x2)": "sin(x₂)"}
 
 
-# A live Plotly figure: gr.Plot re-creates its plot on every new value (a full newPlot), so
-# the live figures are HTML blocks holding one persistent div that Plotly.react updates in
-# place. window.Plotly is the copy Gradio loads for gr.Plot (the tab keeps one gr.Plot).
-LIVE_PLOT_JS = """
-const div = element.querySelector('.nnp-plot');
-let waited = 0;
-const draw = () => {
-  if (!window.Plotly) {
-    if (++waited === 150) div.textContent = 'Waiting for Plotly, which Gradio loads for its plots. ' +
-      'If this stays, this Gradio version may not provide window.Plotly (nnplay is tested with 6.31).';
-    setTimeout(draw, 100);
-    return;
-  }
-  const v = props.value;
-  if (!v) return;
-  const fig = JSON.parse(v);
-  if (waited >= 150 && !div.__nnplayDrawn) div.textContent = '';
-  window.Plotly.react(div, fig.data, fig.layout, fig.config || {displayModeBar: false});
-  div.__nnplayDrawn = true;
-  if (div.dataset.click && !div.__nnplayClick && div.on) {
-    div.__nnplayClick = true;
-    div.on('plotly_click', (ev) => {
-      const p = ev && ev.points && ev.points[0];
-      if (p && typeof p.customdata === 'string') trigger('click', {target: p.customdata});
-    });
-  }
-};
-draw();
-watch('value', draw);
+# The live views: canvases and panels drawn in the page by live.js from compact frames (see
+# frames.py and stream.py). The hub (#gates-status) holds the renderer and the stream; every
+# other view registers its element, in whatever order Gradio mounts them.
+LIVE_JS = (Path(__file__).with_name("live.js")).read_text(encoding="utf-8")
+VIEW_JS = """
+const reg = (window.nnplayGatesViews = window.nnplayGatesViews || {});
+reg[NAME] = {element, trigger};
+if (window.nnplayGates && window.nnplayGates.viewAdded) window.nnplayGates.viewAdded(NAME);
 """
+TEMPLATES = {
+    "epoch": "<div class='ep-label'>Epoch</div><div class='ep-value'>0</div>",
+    "net": "<div class='nnp-view nnp-net'><canvas></canvas><div class='nnp-tip' hidden></div></div>",
+    "neuron": "<div class='nnp-view nnp-neuron'><div class='nnp-title'></div><canvas></canvas></div>",
+    "boundary": "<div class='nnp-view nnp-boundary'><canvas></canvas></div>",
+    "curves": "<div class='nnp-view nnp-curves'><canvas></canvas></div>",
+    "truth": "<div class='nnp-view nnp-truth'></div>",
+    "try": "<div class='nnp-view nnp-try'></div>",
+    "timeline": ("<div class='nnp-view nnp-timeline'><div class='tl-label'>Timeline</div><div class='tl-row'>"
+                 "<input type='range' class='tl-range' min='0' max='1' step='1' value='0' aria-label='timeline'>"
+                 "<label class='tl-num'>epoch <input type='number' class='tl-epoch' min='0' step='1'></label>"
+                 "</div><div class='tl-info'>" + INFO["timeline"] + "</div></div>"),
+}
+HUB_TEMPLATE = ("<div class='st-text'></div><div class='st-conn' hidden><span class='st-conn-msg'></span> "
+                "<button type='button' class='st-conn-btn'>Reconnect</button></div>")
 
 
-def live_plot(elem_id: str, clickable: bool = False) -> gr.HTML:
-    attr = " data-click='1'" if clickable else ""
-    return gr.HTML("", html_template=f"<div class='nnp-plot'{attr}></div>", js_on_load=LIVE_PLOT_JS,
-                   elem_id=elem_id, elem_classes="gates-live-plot")
+def live_view(name: str, elem_id: str, **kw) -> gr.HTML:
+    """One live view: a fixed template that live.js draws into (never re-rendered by Gradio)."""
+    return gr.HTML("", html_template=TEMPLATES[name], js_on_load=VIEW_JS.replace("NAME", repr(name)),
+                   elem_id=elem_id, elem_classes="gates-live", apply_default_css=False, **kw)
+
+
+def live_hub() -> gr.HTML:
+    """The status line, which also receives every frame a Gradio event answers with (its value)
+    and runs the renderer and the stream."""
+    return gr.HTML("", html_template=HUB_TEMPLATE, js_on_load=LIVE_JS, elem_id="gates-status",
+                   apply_default_css=False, min_width=300, scale=5)
 
 
 def _title(text: str) -> None:
-    gr.HTML(f"<div class='gates-col-title'>{text}</div>")
+    gr.HTML(f"<div class='gates-col-title'>{text}</div>", elem_classes=f"gates-title-{text.split()[0].lower()}")
 
 
 def bit_label(row: tuple[int, ...], bit: str) -> str:
@@ -73,10 +75,9 @@ def top_bar(ui: SimpleNamespace) -> None:
             ui.pause = gr.Button("❚❚ Pause", elem_id="gates-pause", min_width=90)
             ui.step = gr.Button("Step +1", elem_id="gates-step", min_width=80)
             ui.reset = gr.Button("↺ Reset", elem_id="gates-reset", min_width=80)
-        ui.epoch = gr.HTML("<div class='ep-label'>Epoch</div><div class='ep-value'>0</div>", elem_id="gates-epoch",
-                           min_width=110)
-        ui.status = gr.HTML("", elem_id="gates-status", min_width=420, scale=5)
-    with gr.Row(equal_height=True):
+        ui.epoch = live_view("epoch", "gates-epoch", min_width=110)
+        ui.live = live_hub()
+    with gr.Row(equal_height=True, elem_id="gates-settings"):
         ui.lr = gr.Dropdown(LR_CHOICES, value=D.lr, label="Learning rate", info=INFO["lr"],
                             allow_custom_value=True, elem_id="gates-lr", min_width=130)
         ui.optimizer = gr.Dropdown(list(CHOICES["optimizer"]), value=D.optimizer, label="Optimizer",
@@ -91,7 +92,7 @@ def top_bar(ui: SimpleNamespace) -> None:
                                   allow_custom_value=True, min_width=120)
         ui.seed = gr.Number(value=D.seed, label="Seed", info=INFO["seed"], precision=0, minimum=0, min_width=90,
                             elem_id="gates-seed")
-        ui.speed = gr.Slider(1, 50, value=2, step=1, label="Speed", info=INFO["speed"],
+        ui.speed = gr.Slider(1, 50, value=2, step=1, label="Epochs per frame", info=INFO["speed"],
                              min_width=200, elem_id="gates-speed")
 
 
@@ -139,7 +140,7 @@ def network_column(ui: SimpleNamespace) -> None:
                     ui.neuron_minus.append(gr.Button("−", size="sm", min_width=28))
                     ui.neuron_plus.append(gr.Button("+", size="sm", min_width=28))
             ui.neuron_groups.append(col)
-    ui.network = live_plot("gates-net", clickable=True)
+    ui.network = live_view("net", "gates-net")
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=200):
             ui.node = gr.Dropdown([], label="Enlarged node", info=INFO["node"], elem_id="gates-node")
@@ -149,16 +150,16 @@ def network_column(ui: SimpleNamespace) -> None:
                                       min_width=90, scale=2)
                 ui.set_weight = gr.Button("Set", size="sm", scale=1, min_width=50, elem_id="gates-set-weight")
         with gr.Column(scale=1, min_width=220):
-            ui.neuron = live_plot("gates-neuron")
+            ui.neuron = live_view("neuron", "gates-neuron")
 
 
 def output_column(ui: SimpleNamespace) -> None:
     _title("Output")
-    ui.boundary = live_plot("gates-boundary")
+    ui.boundary = live_view("boundary", "gates-boundary")
     ui.discretize = gr.Checkbox(False, label="Discretize output", info=INFO["discretize"])
-    ui.curves = live_plot("gates-curves")
+    ui.curves = live_view("curves", "gates-curves")
     _title("Truth table")
-    ui.truth = gr.HTML("", elem_id="gates-truth")
+    ui.truth = live_view("truth", "gates-truth")
     _title("Try an input")
     ui.try_mode = gr.Radio(["sliders", "0/1 switches"], value="sliders", label="Input mode", info=INFO["try_mode"])
     with gr.Row() as ui.try_slider_row:
@@ -169,13 +170,12 @@ def output_column(ui: SimpleNamespace) -> None:
         ui.try_switches = [gr.Checkbox(v == 1, label=f"x{i + 1} = 1", min_width=70, visible=i < 2,
                                        info=INFO["try_bit"])
                            for i, v in enumerate((1, 0, 0))]
-    ui.try_out = gr.HTML("", elem_id="gates-try-out")
+    ui.try_out = live_view("try", "gates-try-out")
 
 
 def bottom(ui: SimpleNamespace) -> None:
     with gr.Row(equal_height=True):
-        ui.timeline = gr.Slider(0, 1, value=0, step=1, label="Timeline", info=INFO["timeline"], scale=6,
-                                elem_id="gates-timeline")
+        ui.timeline = live_view("timeline", "gates-timeline", scale=6)
         ui.replay = gr.Button("⟲ Replay history", scale=1, min_width=120, elem_id="gates-replay")
     with gr.Row(equal_height=False):
         ui.query = gr.Textbox(visible=False, elem_id="gates-query")
@@ -191,15 +191,13 @@ def bottom(ui: SimpleNamespace) -> None:
 
 def build_layout() -> SimpleNamespace:
     ui = SimpleNamespace()
-    # An empty, hidden gr.Plot: it makes Gradio load its Plotly bundle (window.Plotly) for the live plots.
-    gr.Plot(value=go.Figure(), elem_classes="gates-plotly-loader", show_label=False, container=False)
     top_bar(ui)
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3, min_width=260):
+    with gr.Row(equal_height=False, elem_id="gates-main"):
+        with gr.Column(scale=3, min_width=260, elem_classes="gates-col"):
             data_column(ui)
-        with gr.Column(scale=5, min_width=420):
+        with gr.Column(scale=5, min_width=420, elem_classes="gates-col"):
             network_column(ui)
-        with gr.Column(scale=4, min_width=340):
+        with gr.Column(scale=4, min_width=340, elem_classes="gates-col"):
             output_column(ui)
     bottom(ui)
     return ui

@@ -7,6 +7,7 @@ mutate it in place (the play generator and the pause button see the same object)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 
 import numpy as np
@@ -17,10 +18,10 @@ from nnplay.engine.errors import ConfigError
 from nnplay.engine.gates import GATES, GateConfig, GateTrainer
 from nnplay.engine.gates.data import feature_matrix
 from nnplay.engine.gates.model import forward_with
-from nnplay.engine.gates.truth import input_rows, table_string
+from nnplay.engine.gates.truth import canonical_gate, input_rows, table_string
 
 GRID = 40  # grid resolution of every heatmap (40x40 cells over [-0.5, 1.5]^2)
-PICKER_GATES = ["AND", "OR", "XOR", "NAND", "NOR", "XNOR", "PARITY3", "MAJORITY", "custom"]
+PICKER_GATES = [*GATES, "custom"]  # the same names the engine's errors and the links use
 LR_CHOICES = [1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 REG_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCH_CHOICES = [("full batch", 0), ("1", 1), ("2", 2), ("4", 4), ("8", 8), ("16", 16), ("32", 32), ("64", 64)]
@@ -30,12 +31,9 @@ LABELS = {"lr": "the learning rate", "reg_rate": "the regularization rate", "bat
 
 
 def picker_value(gate: str) -> tuple[str, str]:
-    """A config's gate -> (dropdown value, truth-table bits)."""
-    bits = table_string(gate)
-    name = str(gate).strip().upper()
-    if name == "XOR3":
-        name = "PARITY3"
-    return (name if name in PICKER_GATES else "custom"), bits
+    """A config's gate -> (dropdown value, truth-table bits): '0110' -> ('XOR', '0110')."""
+    name = canonical_gate(gate)
+    return (name if name in GATES else "custom"), table_string(gate)
 
 
 def gate_from_picker(choice: str, bits: str) -> str:
@@ -46,7 +44,7 @@ def gate_from_picker(choice: str, bits: str) -> str:
 class Session:
     cfg: GateConfig
     trainer: GateTrainer
-    speed: int = 2                  # epochs per screen update
+    speed: int = 2                  # epochs per frame of the live view (DEFAULT_SPEED)
     view: int | None = None         # history index shown by the timeline; None = the live state
     node: tuple[int, int] | None = (1, 0)  # (column, index) enlarged; column 0 = inputs
     edge: tuple[int, int, int] | None = None  # (layer, out, in)
@@ -54,11 +52,13 @@ class Session:
     show_test: bool = True
     try_x: tuple[float, float, float] = (1.0, 0.0, 0.0)
     playing: bool = False
-    ticks: int = 0                  # live updates sent (the light/full frame rhythm)
     replay: list = dataclasses.field(default_factory=list)  # history indices still to replay
+    pinned: list = dataclasses.field(default_factory=list)  # runs pinned for comparison (app/gates/compare.py)
     lock: threading.RLock = dataclasses.field(default_factory=threading.RLock, repr=False, compare=False)
     message: str = ""               # the last notice shown in the status line
     level: str = "info"             # info | ok | warn | bad
+    seq: int = 0                    # frames built so far: the page draws a frame only if newer (Pause wins)
+    token: str = ""                 # the live stream's key (app/gates/tokens.py), sent with a frame
 
     @classmethod
     def new(cls, cfg: GateConfig | None = None, **kw) -> "Session":
@@ -91,6 +91,11 @@ class Session:
         self.playing = False
         self.replay = []
         self.fix_selection()
+
+    def next_seq(self) -> int:
+        """The number of the frame being built; call it holding the lock."""
+        self.seq += 1
+        return self.seq
 
     def notify(self, text: str, level: str = "info") -> str:
         self.message, self.level = text, level
@@ -164,5 +169,29 @@ def config_from_controls(gate: str, bits: str, sampling: str, n_points, noise, t
         regularization=regularization, reg_rate=reg_rate, seed=seed))
 
 
-def known_gates() -> list[str]:
-    return list(GATES)
+MAX_SPEED = 50      # epochs per frame, the slider's top
+DEFAULT_SPEED = 2
+
+
+def link_query(session: Session) -> str:
+    """The settings' URL query, with the speed (epochs per frame) when it is not the default."""
+    q = session.cfg.to_query()
+    if session.speed != DEFAULT_SPEED:
+        q = f"{q}&speed={session.speed}" if q else f"speed={session.speed}"
+    return q
+
+
+def locked(fn):
+    """Run a handler holding its session's lock: a live tick and a click of the same visitor
+    run in different worker threads and must not interleave on one trainer."""
+    @functools.wraps(fn)
+    def wrapper(session, *args, **kw):
+        if session is None:
+            return fn(session, *args, **kw)
+        with session.lock:
+            return fn(session, *args, **kw)
+    return wrapper
+
+
+def ensure(session: Session | None) -> Session:
+    return session if session is not None else Session.new()

@@ -1,15 +1,19 @@
 """The "Logic gates" tab: a TensorFlow-Playground-style lab for small gate networks.
 
-Layout in app/gates/layout.py, handlers in app/gates/handlers.py, figures in
-nnplay.viz.gates. Each browser session keeps its own trainer in a gr.State.
+Layout in app/gates/layout.py, handlers in app/gates/handlers.py and controls.py, the live
+views in frames.py (what a frame holds), stream.py (the WebSocket) and live.js (the page's
+renderer). Each browser session keeps its own trainer in a gr.State.
 """
 
 from __future__ import annotations
 
+import functools
+
 import gradio as gr
 
 from nnplay.app.experiments import gates_experiments
-from nnplay.app.gates import api
+from nnplay.app.gates import api, compare
+from nnplay.app.gates import controls as c
 from nnplay.app.gates import handlers as h
 from nnplay.app.gates.layout import build_layout
 from nnplay.app.gates.texts import CSS
@@ -17,6 +21,7 @@ from nnplay.app.gates.texts import CSS
 __all__ = ["build", "CSS"]
 
 LINK_JS = "(q) => location.origin + location.pathname + (q ? '?' + q : '')"
+TO_LAB_JS = "() => document.getElementById('gates-root').scrollIntoView({block: 'start'})"
 COPY_JS = """(link) => { try { navigator.clipboard.writeText(link); } catch (e) {} ;
   try { history.replaceState(null, '', link); } catch (e) {} ; return link; }"""
 
@@ -25,71 +30,77 @@ def _on_click(session, evt: gr.EventData):
     return h.on_select(session, (evt._data or {}).get("target", ""))
 
 
+def named(fn, components: dict):
+    """A handler returning {name: value} -> Gradio's {component: value} (no list positions)."""
+    @functools.wraps(fn)
+    def run(*args, **kw):
+        return {components[k]: v for k, v in fn(*args, **kw).items()}
+    return run
+
+
 def build() -> gr.Blocks:
     with gr.Blocks() as tab:
         with gr.Column(elem_id="gates-root"):
             state = gr.State(None)
             ui = build_layout()
+            with gr.Accordion("Compare runs: pin a run, change settings, pin again", open=False,
+                              elem_id="gates-compare"):
+                compare_ui = compare.build()
             with gr.Accordion("Experiments: sweeps, seed ensembles and classic lessons", open=False):
-                gates_experiments(state)
-        cfg_inputs = [ui.gate, ui.bits, ui.sampling, ui.n_points, ui.noise, ui.train_ratio, ui.features, ui.hidden,
-                      ui.activation, ui.optimizer, ui.lr, ui.batch_size, ui.regularization, ui.reg_rate, ui.seed]
-        sync_out = [*cfg_inputs[:6], ui.show_test, *cfg_inputs[6:], ui.speed, *ui.bit_buttons, *ui.neuron_groups,
-                    *ui.neuron_labels, ui.layer_label, ui.node, ui.edge, ui.try_sliders[2], ui.try_switches[2], ui.query]
-        frame_out = [ui.boundary, ui.network, ui.curves, ui.neuron, ui.truth, ui.epoch, ui.status, ui.timeline,
-                     ui.try_out]
-        full_out = [state, *sync_out, *frame_out]
+                experiments = gates_experiments(state)
+        ui.try_x3, ui.try_bit3 = ui.try_sliders[2], ui.try_switches[2]
+        cfg_inputs = c.components(ui, c.CONFIG_KEYS)
+        sync_out = c.components(ui, c.SYNC_KEYS)
+        live = [ui.live]  # every frame goes to the hub, which draws all live views (app/gates/live.js)
+        full_out = [state, *sync_out, ui.live]
         quiet = dict(show_progress="hidden", api_visibility="private")
+        by_name = {"state": state, "node": ui.node, "edge": ui.edge, "weight": ui.weight, "live": ui.live,
+                   "query": ui.query}
 
-        settle = dict(fn=h.on_settle, inputs=state, outputs=frame_out, **quiet)  # see h.on_settle
-
-        tab.load(h.on_load, None, full_out, **quiet)
-        for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer, ui.lr, ui.batch_size,
-                     ui.regularization, ui.reg_rate):
-            comp.input(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
-        for comp in (ui.n_points, ui.noise, ui.train_ratio):
-            comp.release(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
-        for ev in (ui.seed.submit, ui.seed.blur):
-            ev(h.on_config, [state, *cfg_inputs], full_out, **quiet).then(**settle)
-        ui.layer_plus.click(lambda s: h.on_layers(s, +1), state, full_out, **quiet).then(**settle)
-        ui.layer_minus.click(lambda s: h.on_layers(s, -1), state, full_out, **quiet).then(**settle)
+        tab.load(c.on_load, None, full_out, **quiet)
+        config_triggers = [comp.input for comp in (ui.gate, ui.sampling, ui.features, ui.activation, ui.optimizer,
+                                                   ui.lr, ui.batch_size, ui.regularization, ui.reg_rate)]
+        config_triggers += [comp.release for comp in (ui.n_points, ui.noise, ui.train_ratio)]
+        gr.on([*config_triggers, ui.seed.submit, ui.seed.blur], c.on_config, [state, *cfg_inputs], full_out, **quiet)
+        for btn, lesson, label in experiments.try_its:
+            btn.click(lambda s, lesson=lesson, label=label: c.on_try_lesson(s, lesson, label), state, full_out,
+                      **quiet).then(None, js=TO_LAB_JS)
+        ui.layer_plus.click(lambda s: c.on_layers(s, +1), state, full_out, **quiet)
+        ui.layer_minus.click(lambda s: c.on_layers(s, -1), state, full_out, **quiet)
         for i in range(len(ui.neuron_plus)):
-            ui.neuron_plus[i].click(lambda s, i=i: h.on_neurons(s, i, +1), state, full_out, **quiet).then(**settle)
-            ui.neuron_minus[i].click(lambda s, i=i: h.on_neurons(s, i, -1), state, full_out, **quiet).then(**settle)
+            ui.neuron_plus[i].click(lambda s, i=i: c.on_neurons(s, i, +1), state, full_out, **quiet)
+            ui.neuron_minus[i].click(lambda s, i=i: c.on_neurons(s, i, -1), state, full_out, **quiet)
         for i, btn in enumerate(ui.bit_buttons):
-            btn.click(lambda s, i=i: h.on_flip(s, i), state, full_out, **quiet).then(**settle)
+            btn.click(lambda s, i=i: c.on_flip(s, i), state, full_out, **quiet)
 
-        timer = gr.Timer(h.TICK, active=False)
-        ui.play.click(h.on_play, state, [timer, *frame_out], **quiet)
-        timer.tick(h.on_tick, state, [timer, *frame_out], concurrency_limit=None, **quiet)
-        ui.pause.click(h.on_pause, state, [timer, *frame_out], **quiet).then(**settle)
-        ui.step.click(h.on_step, state, frame_out, show_progress="hidden", api_name="gates_step",
-                      api_visibility="undocumented").then(**settle)
-        ui.reset.click(h.on_reset, state, frame_out, **quiet).then(**settle)
-        ui.speed.change(h.on_speed, [state, ui.speed], state, **quiet)
+        # Play and Replay only switch the session's stream on; the stream sends the frames.
+        # The timeline is drawn by the page and scrubs over the stream (app/gates/stream.py).
+        ui.play.click(h.on_play, state, live, **quiet)
+        ui.pause.click(h.on_pause, state, live, **quiet)
+        ui.step.click(h.on_step, state, live, show_progress="hidden", api_name="gates_step",
+                      api_visibility="undocumented")
+        ui.reset.click(h.on_reset, state, live, **quiet)
+        ui.replay.click(h.on_replay, state, live, **quiet)
+        ui.speed.change(named(h.on_speed, by_name), [state, ui.speed], [state, ui.query], **quiet)
         for comp in (ui.discretize, ui.show_test):
-            comp.input(h.on_view_option, [state, ui.discretize, ui.show_test], frame_out, **quiet)
+            comp.input(h.on_view_option, [state, ui.discretize, ui.show_test], live, **quiet)
 
-        ui.timeline.input(h.on_timeline, [state, ui.timeline], frame_out,
-                          trigger_mode="always_last", **quiet)
-        ui.timeline.release(h.on_timeline, [state, ui.timeline], frame_out, **quiet).then(**settle)
-        ui.replay.click(h.on_replay, state, [timer, *frame_out], **quiet)
-
-        select_out = [state, ui.node, ui.edge, ui.weight, *frame_out]
-        ui.node.input(h.on_select, [state, ui.node], select_out, **quiet)
-        ui.edge.input(h.on_select, [state, ui.edge], select_out, **quiet)
-        ui.network.click(_on_click, state, select_out, **quiet)
-        ui.set_weight.click(h.on_set_weight, [state, ui.weight], frame_out, **quiet).then(**settle)
-        ui.weight.submit(h.on_set_weight, [state, ui.weight], frame_out, **quiet).then(**settle)
+        select_out = [state, ui.node, ui.edge, ui.weight, ui.live]
+        ui.node.input(named(h.on_select, by_name), [state, ui.node], select_out, **quiet)
+        ui.edge.input(named(h.on_select, by_name), [state, ui.edge], select_out, **quiet)
+        ui.network.click(named(_on_click, by_name), state, select_out, **quiet)
+        ui.set_weight.click(h.on_set_weight, [state, ui.weight], live, **quiet)
+        ui.weight.submit(h.on_set_weight, [state, ui.weight], live, **quiet)
 
         try_in = [state, ui.try_mode, *ui.try_sliders, *ui.try_switches]
         for comp in (*ui.try_sliders, *ui.try_switches):
-            comp.input(h.on_try, try_in, frame_out, trigger_mode="always_last", **quiet)
+            comp.input(h.on_try, try_in, live, trigger_mode="always_last", **quiet)
         ui.try_mode.input(h.on_try_mode, ui.try_mode, [ui.try_slider_row, ui.try_switch_row], **quiet).then(
-            h.on_try, try_in, frame_out, **quiet)
+            h.on_try, try_in, live, **quiet)
 
         ui.query.change(None, ui.query, ui.link, js=LINK_JS, api_visibility="private")
         ui.copy.click(None, ui.link, ui.link, js=COPY_JS, api_visibility="private")
         ui.export.click(h.on_export, state, ui.export_file, **quiet)
+        compare.wire(compare_ui, state)
         api.register(state)
     return tab

@@ -7,8 +7,10 @@ import time
 
 import gradio as gr
 
+from nnplay.app.classroom import context as class_hooks
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist.config import MnistConfig
+from nnplay.engine.mnist.models import MODELS
 
 from .runs import QUICK_TRAIN, Session
 from .train import UI_THREADS, recipe
@@ -25,7 +27,7 @@ def api_train(session: Session, settings: dict | None) -> dict:
     quick = bool(settings.pop("quick", True))
     model = settings.get("model", "mlp")
     try:
-        base = recipe(model) if model in ("logistic", "mlp", "cnn", "lenet5") else {}
+        base = recipe(model) if model in MODELS else {}
         cfg = MnistConfig.from_dict({**base, "subset": QUICK_TRAIN if quick else 0,
                                   "threads": UI_THREADS, **settings})
     except NnplayError as e:
@@ -33,6 +35,7 @@ def api_train(session: Session, settings: dict | None) -> dict:
     run = session.start(cfg, quick=quick)
     while run.running:
         time.sleep(0.05)
+    class_hooks.wait_recorded(run)  # class mode: answered only once it is in the database
     if run.status == "error":
         raise gr.Error(run.message)
     view = run.view()

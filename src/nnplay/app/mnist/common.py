@@ -73,10 +73,12 @@ def progress_html(view: dict | None, name: str = "", planned_epochs: int = 0) ->
         state = "stopping (measuring the test accuracy)…"
     bits = [f"<b>run {name}</b> · {state}", f"epoch {epoch:.2f} / {planned_epochs}",
             f"{view['examples_per_sec']:,.0f} examples/s", f"lr {view['lr']:.2g}"]
-    if test is not None:
-        bits.append(f"test accuracy {test:.1%}")
-    if view["status"] in ("done", "stopped"):
-        bits.append(f"{view['seconds']:.1f} s")
+    final = view.get("test_accuracy")
+    if view["status"] in ("done", "stopped") and final is not None:
+        bits.append(f"test accuracy {final:.2%} (all 10,000 test digits)")
+        bits.append(f"{view['seconds']:.1f} s from Train to finished")
+    elif test is not None:
+        bits.append(f"live estimate {test:.1%} on {view.get('probe_n', 1000):,} test digits")
     color = "#4f46e5" if view["status"] in ("running", "waiting") else "#059669"
     return (f"<div style='font-size:14px'>"
             f"<div style='height:12px;background:#e5e7eb;border-radius:6px;overflow:hidden'>"

@@ -54,10 +54,14 @@ def build(ui) -> None:
             with gr.Row():
                 ui.cell_true = gr.Dropdown(DIGITS, value="4", label="True digit", min_width=100)
                 ui.cell_pred = gr.Dropdown(DIGITS, value="9", label="Predicted as", min_width=100)
+            gr.Markdown("**These test digits** (confidence of the prediction)", elem_classes="mnist-gallery-title")
             ui.cell_gallery = gr.Gallery(label="These test digits (confidence of the prediction)", columns=8,
+                                         show_label=False, buttons=[],
                                          fit_columns=False, height=250, object_fit="contain",
                                          allow_preview=False, elem_id="mnist-cell-gallery")
+    gr.Markdown("**The most confident mistakes** (true → predicted, confidence)", elem_classes="mnist-gallery-title")
     ui.mistakes = gr.Gallery(label="The most confident mistakes (true → predicted, confidence)", columns=12,
+                             show_label=False, buttons=[],
                              fit_columns=False, height=360, object_fit="contain", allow_preview=False,
                              elem_id="mnist-mistakes")
 
@@ -86,7 +90,7 @@ def evaluation(session: Session | None, key: str):
 
 def _tile(i: int, caption: str):
     x = load_mnist().test_x[i, 0].numpy()
-    return vi.upscale(x, 3), caption
+    return vi.gallery_tile(x, 3), caption
 
 
 def confusion(res, t: int, p: int):

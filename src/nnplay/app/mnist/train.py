@@ -9,11 +9,13 @@ import gradio as gr
 from nnplay.engine.choices import OPTIMIZERS
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist.config import RECOMMENDED, SCHEDULES, MnistConfig
+from nnplay.engine.mnist.models import is_convolutional
 from nnplay.viz.mnist import inspect as vi
 
 from . import compare, weights
 from .common import model_choices, note, progress_html
 from .runs import QUICK_TRAIN, Session
+from .runs import TRAIN_THREADS as UI_THREADS
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,6 @@ MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
 DEFAULT_MODEL = "logistic"  # 10 tiles that turn into digit templates: the clearest first demo
 BATCHES = [16, 32, 64, 128, 256, 512]
 POLL_SECONDS = 0.3
-UI_THREADS = 1  # one core per training, so live drawing and other users stay responsive
 CURVES_H = 300
 # Starting points for the UI (quick, watchable); the engine's RECOMMENDED recipes fill the rest.
 UI_DEFAULTS = {"logistic": dict(lr=0.01, epochs=3, batch_size=64),
@@ -60,7 +61,7 @@ def build(ui) -> None:
             with gr.Row():
                 ui.train_btn = gr.Button("Train", variant="primary", elem_id="mnist-train")
                 ui.stop_btn = gr.Button("Stop", variant="stop", elem_id="mnist-stop")
-        with gr.Column(scale=4):
+        with gr.Column(scale=4, min_width=360, elem_id="mnist-train-main"):
             ui.status = gr.HTML(progress_html(None), elem_id="mnist-status")
             ui.curves = gr.Plot(vi.training_curves({}, height=CURVES_H), label="Loss and accuracy",
                                 show_label=False, elem_id="mnist-curves")
@@ -88,9 +89,9 @@ def on_train(session: Session, *values):
         cfg = make_config(*values)
     except NnplayError as e:
         return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False)
-    run = session.start(cfg, quick=bool(values[-1]))
+    run = session.start(cfg, quick=bool(values[-1]), paced=True)  # quick runs last long enough to watch
     return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
-            gr.Row(visible=cfg.model in ("cnn", "lenet5")))
+            gr.Row(visible=is_convolutional(cfg.model)))
 
 
 def on_stop(session: Session):
@@ -107,14 +108,14 @@ def change_lr(session: Session, lr):
         gr.Warning(str(e))
 
 
-def poll(session: Session, diff: bool, digit: float):
+def poll(session: Session, diff: bool, digit: float, px: float = 0):
     """Timer tick: progress, curves, weights, timeline; on the last tick also everything that lists runs."""
     run = session.current
     rest = 7
     if run is None:
         return (gr.skip(),) * 5 + (gr.Timer(active=False),) + (gr.skip(),) * (rest - 1)
     view = run.view()
-    mosaic, stats = weights.figures(run, view, None, diff)
+    mosaic, stats = weights.figures(run, view, None, diff, px)
     n = len(view["snapshots"])
     timeline = gr.Slider(minimum=1, maximum=max(2, n), value=max(1, n)) if n else gr.skip()
     out = (progress_html(view, run.name, run.cfg.epochs), vi.training_curves(view["curve"], height=CURVES_H),
@@ -142,7 +143,7 @@ def wire(ui) -> None:
     ui.stop_btn.click(on_stop, ui.session, None, api_visibility="private", show_progress="hidden",
                       trigger_mode="multiple")
     ui.lr.change(change_lr, [ui.session, ui.lr], None, api_visibility="private", show_progress="hidden")
-    ui.timer.tick(poll, [ui.session, ui.diff, ui.act_digit],
+    ui.timer.tick(poll, [ui.session, ui.diff, ui.act_digit, ui.mosaic_px],
                   [ui.status, ui.curves, ui.mosaic, ui.stats, ui.timeline, ui.timer, ui.draw_model,
                    ui.inspect_model, ui.compare_plot, ui.compare_table, ui.act_image, ui.act_plot],
-                  show_progress="hidden", api_visibility="private")
+                  show_progress="hidden", api_visibility="private", js=weights.WIDTH_JS)

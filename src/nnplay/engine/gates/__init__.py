@@ -14,12 +14,12 @@ from .data import FEATURES, GateData, feature_matrix, feature_names, make_datase
 from .model import GateMLP, describe, forward_with, n_parameters
 from .snapshot import CURVE_KEYS, Snapshot
 from .trainer import GateTrainer, train_gate
-from .truth import GATES, TWO_INPUT_NAMES, gate_label, input_rows, n_inputs_of, parse_truth_table, table_string
+from .truth import ALIASES, GATES, TWO_INPUT_NAMES, canonical_gate, gate_label, input_rows, n_inputs_of, parse_truth_table, table_string
 
 __all__ = [
-    "CHOICES", "CURVE_KEYS", "FEATURES", "GATES", "HELP", "REGULARIZATIONS", "SAMPLINGS", "TWO_INPUT_NAMES",
+    "ALIASES", "CHOICES", "CURVE_KEYS", "FEATURES", "GATES", "HELP", "REGULARIZATIONS", "SAMPLINGS", "TWO_INPUT_NAMES",
     "GateConfig", "GateData", "GateMLP", "GateTrainer", "Snapshot",
-    "describe", "feature_matrix", "feature_names", "forward_with", "gate_label", "input_rows",
+    "canonical_gate", "describe", "feature_matrix", "feature_names", "forward_with", "gate_label", "input_rows",
     "make_dataset", "n_inputs_of", "n_parameters", "parse_truth_table", "split_sizes", "table_string",
     "train_gate",
 ]

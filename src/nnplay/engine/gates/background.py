@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 
+from nnplay.runtime import ray_backend
 from nnplay.runtime.pool import BackgroundPool
 from .config import GateConfig
 from .trainer import GateTrainer
 
 # At most two trainings at once (this is a 2-core laptop's worth); more wait their turn.
-POOL = BackgroundPool(workers=min(2, os.cpu_count() or 1), niceness=10, preload=("torch", "nnplay.engine.gates"))
+POOL = BackgroundPool(workers=min(2, os.cpu_count() or 1), niceness=10)
 
 
 def fit_new(cfg: GateConfig, epochs: int, grid_size: int = 40) -> GateTrainer:
@@ -29,5 +30,5 @@ def fit_new(cfg: GateConfig, epochs: int, grid_size: int = 40) -> GateTrainer:
 
 
 def fit_in_background(cfg: GateConfig, epochs: int, grid_size: int = 40) -> GateTrainer:
-    """`fit_new` in a worker process of POOL; blocks the calling thread until it is done."""
-    return POOL.run(fit_new, cfg, int(epochs), int(grid_size))
+    """`fit_new` in a worker process of POOL (or a Ray task with `--ray`); blocks the calling thread."""
+    return (ray_backend.active() or POOL).run(fit_new, cfg, int(epochs), int(grid_size))

@@ -19,7 +19,7 @@ from ..choices import ACTIVATIONS, GATE_OPTIMIZERS
 from ..config import ConfigBase, check_range
 from ..errors import ConfigError
 from .data import FEATURES, split_sizes
-from .truth import GATES, parse_truth_table
+from .truth import GATES, canonical_gate, parse_truth_table
 
 SAMPLINGS = ("exact", "noisy")
 REGULARIZATIONS = ("none", "l1", "l2")
@@ -55,7 +55,7 @@ HELP: dict[str, str] = {
     "features": "comma-separated input features: " + ", ".join(FEATURES),
     "hidden": "neurons per hidden layer, e.g. 4,4; 'none' for no hidden layer (0-6 layers of 1-16)",
     "activation": "the hidden layers' activation function",
-    "optimizer": "how the weights are updated from the gradient",
+    "optimizer": "how the weights are updated from the gradient (adamw: Adam with weight decay 0.01)",
     "lr": "learning rate, 1e-5 to 10: the size of each update step",
     "batch_size": "examples per update; 0 = the full training set (values above it mean the full set)",
     "epochs": "passes over the training set",
@@ -67,7 +67,7 @@ HELP: dict[str, str] = {
 
 @dataclasses.dataclass(frozen=True)
 class GateConfig(ConfigBase):
-    gate: str = "XOR"                          # name in GATES or a 4/8-digit truth table
+    gate: str = "XOR"                          # name in GATES, else a 4/8-digit truth table
     sampling: str = "exact"                    # "exact" rows or a "noisy" cloud per corner
     n_points: int = 40                         # noisy: points per corner
     noise: float = 0.15                        # noisy: Gaussian sigma around each corner
@@ -84,12 +84,15 @@ class GateConfig(ConfigBase):
     seed: int = 0                              # initial weights, noisy data, batch order
 
     def __post_init__(self):
-        # Normalise spelling so that "xor" and "XOR", "Tanh" and "tanh" are the same
+        # Normalise spelling so that "xor", "XOR" and "0110", "Tanh" and "tanh" are the same
         # config (equal, same URL). The dataclass is frozen, hence object.__setattr__.
         norm = {}
         if isinstance(self.gate, str):
             g = self.gate.strip()
-            norm["gate"] = g.upper() if g.upper() in GATES else g
+            try:
+                norm["gate"] = canonical_gate(g)
+            except ConfigError:
+                norm["gate"] = g  # validate() says what is wrong with it
         for name in ("sampling", "activation", "optimizer", "regularization"):
             value = getattr(self, name)
             if isinstance(value, str):

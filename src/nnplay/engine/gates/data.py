@@ -31,23 +31,36 @@ def _sin(v):
     return torch.sin(v) if isinstance(v, torch.Tensor) else np.sin(v)
 
 
-# name -> f(x) with x of shape (N, n_inputs) (torch tensor or numpy array) -> (N,)
-FEATURES: dict[str, Callable] = {
-    "x1": lambda x: x[:, 0],
-    "x2": lambda x: x[:, 1],
-    "x1^2": lambda x: x[:, 0] * x[:, 0],
-    "x2^2": lambda x: x[:, 1] * x[:, 1],
-    "x1*x2": lambda x: x[:, 0] * x[:, 1],
-    "sin(x1)": lambda x: _sin(x[:, 0]),
-    "sin(x2)": lambda x: _sin(x[:, 1]),
+# name -> its formula in the raw inputs x, shape (N, n_inputs) -> (N,). Written as text
+# once, so that the exported standalone script (app/gates/export.py) is generated from
+# the same formulas the engine trains with; `sin` is torch.sin or np.sin to match x.
+FORMULAS: dict[str, str] = {
+    "x1": "x[:, 0]",
+    "x2": "x[:, 1]",
+    "x1^2": "x[:, 0] * x[:, 0]",
+    "x2^2": "x[:, 1] * x[:, 1]",
+    "x1*x2": "x[:, 0] * x[:, 1]",
+    "sin(x1)": "sin(x[:, 0])",
+    "sin(x2)": "sin(x[:, 1])",
 }
 
 # 3-input gates get their third input as an extra feature, always (not a toggle).
 X3_FEATURE = "x3"
+X3_FORMULA = "x[:, 2]"
 
 
-def _x3(x):
-    return x[:, 2]
+def _compile(formula: str) -> Callable:
+    return eval(f"lambda x: {formula}", {"sin": _sin})  # a fixed table of formulas, never user text
+
+
+# name -> f(x) with x of shape (N, n_inputs) (torch tensor or numpy array) -> (N,)
+FEATURES: dict[str, Callable] = {name: _compile(f) for name, f in FORMULAS.items()}
+_x3 = _compile(X3_FORMULA)
+
+
+def formula(name: str) -> str:
+    """The formula text of a feature column (x3 included)."""
+    return X3_FORMULA if name == X3_FEATURE else FORMULAS[name]
 
 
 def feature_names(features, n_inputs: int) -> list[str]:

@@ -1,4 +1,5 @@
-"""The gate network: a small multilayer perceptron (MLP) with one output.
+"""The gate network: a small multilayer perceptron (MLP) with one output, and the ways to
+ask it (predict_probs) and to edit it by hand (edit_weight, edit_bias).
 
     features (N, F) -> [Linear -> activation] * len(hidden) -> Linear -> logit (N,)
 
@@ -25,6 +26,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..choices import make_activation
+from ..errors import ConfigError
+from .data import feature_matrix
 
 
 class GateMLP(nn.Module):
@@ -133,6 +136,58 @@ def np_forward_t(feats_t: np.ndarray, weights, biases, activation: str):
         hidden.append(h)
     z = np.einsum("ok,kp->op", weights[-1], h)[0] + biases[-1][0]
     return _np_sigmoid(z).astype(np.float32, copy=False), hidden
+
+
+# ---------------------------------------------------------------- asking and editing the network
+def predict_probs(model: GateMLP, feature_names, n_inputs: int, x) -> np.ndarray:
+    """Raw inputs (N, n_inputs) -> probabilities sigmoid(z) (N,) float32, no gradients.
+    The features are computed from the raw inputs first, as in training."""
+    arr = np.asarray(x, dtype=np.float32)
+    if arr.ndim != 2 or arr.shape[1] != n_inputs:
+        raise ConfigError(f"this gate has {n_inputs} inputs; got an array of shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ConfigError("inputs must be finite numbers")
+    feats = feature_matrix(torch.from_numpy(arr), feature_names)
+    with torch.no_grad():
+        logits, _ = forward_with(feats, [l.weight for l in model.layers], [l.bias for l in model.layers], model.act)
+        return torch.sigmoid(logits).numpy()
+
+
+def edit_weight(model: GateMLP, layer: int, out_idx: int, in_idx: int, value) -> None:
+    """Set one edge by hand: layers[layer].weight[out_idx, in_idx] = value (checked)."""
+    w = _layer(model, layer).weight
+    _check_index("out_idx", out_idx, w.shape[0])
+    _check_index("in_idx", in_idx, w.shape[1])
+    with torch.no_grad():
+        w[out_idx, in_idx] = _finite(value, "weight")
+
+
+def edit_bias(model: GateMLP, layer: int, out_idx: int, value) -> None:
+    """Set one node's bias by hand: layers[layer].bias[out_idx] = value (checked)."""
+    b = _layer(model, layer).bias
+    _check_index("out_idx", out_idx, b.shape[0])
+    with torch.no_grad():
+        b[out_idx] = _finite(value, "bias")
+
+
+def _layer(model: GateMLP, layer: int) -> nn.Linear:
+    _check_index("layer", layer, len(model.layers))
+    return model.layers[layer]
+
+
+def _check_index(name: str, value, size: int) -> None:
+    if not isinstance(value, (int, np.integer)) or not 0 <= value < size:
+        raise ConfigError(f"{name} must be from 0 to {size - 1}, got {value}")
+
+
+def _finite(value, what: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"the {what} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ConfigError(f"the {what} must be a finite number, got {value}")
+    return v
 
 
 def bce_with_logits(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

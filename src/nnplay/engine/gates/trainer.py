@@ -7,7 +7,8 @@
 
 One *epoch* is one pass over the training set: a single update for full-batch
 training (the default; exact data has just 4 or 8 rows), or ceil(N / batch) updates
-in a freshly shuffled order for mini-batches.
+in a freshly shuffled order for mini-batches. Training stops when the loss diverges
+(NaN/inf, or grown and stuck high: see divergence.py).
 
 Speed: the networks are tiny (tens of weights), so the cost of an epoch is almost
 all Python and dispatch overhead, not arithmetic. We therefore keep the tensors
@@ -31,8 +32,9 @@ from ..checkpoint import load_checkpoint, load_into, save_checkpoint
 from ..choices import make_optimizer
 from ..errors import CheckpointError, ConfigError
 from .config import GateConfig
+from .divergence import LossWatch, nan_message
 from .data import feature_matrix, feature_names, make_dataset
-from .model import GateMLP, bce_with_logits, forward_with, penalty
+from .model import GateMLP, bce_with_logits, edit_bias, edit_weight, penalty, predict_probs
 from .snapshot import CURVE_KEYS, Snapshot, draw_grids, grid_features
 from .truth import gate_label, input_rows
 
@@ -79,6 +81,7 @@ class GateTrainer:
         self.diverged: str | None = None
         self._curve: dict[str, list] = {k: [] for k in CURVE_KEYS}
         self._metrics = self._evaluate()  # (train_loss, test_loss, train_acc, test_acc) of the current weights
+        self._restart_watch()
         self._record_curve()
         self.history: list[Snapshot] = [self._light()]
 
@@ -134,16 +137,21 @@ class GateTrainer:
             self._metrics = metrics
             self._record_curve()
             done += 1
+            # A finite loss that grew and stayed high also stops (the weights stay).
+            self.diverged = self._watch.update(self.epoch, metrics[0], self.cfg.lr)
+            if self.diverged:
+                break
         return done
+
+    def _restart_watch(self) -> None:
+        self._watch = LossWatch(self._metrics[0])
 
     def _diverge(self, bad_loss: float) -> None:
         """The loss became NaN/inf: put back the weights from before this epoch and stop."""
         with torch.no_grad():
             for p, b in zip(self._params, self._backup):
                 p.copy_(b)
-        what = "NaN (not a number)" if math.isnan(bad_loss) else "infinite"
-        self.diverged = (f"diverged at epoch {self.epoch + 1}: lower the learning rate "
-                         f"(it is {self.cfg.lr:g}; the loss became {what})")
+        self.diverged = nan_message(self.epoch + 1, self.cfg.lr, bad_loss)
 
     def _record_curve(self) -> None:
         for key, value in zip(CURVE_KEYS, (self.epoch, *self._metrics)):
@@ -178,6 +186,7 @@ class GateTrainer:
         if self.diverged:
             self.optimizer = make_optimizer(self.cfg.optimizer, self.model.parameters(), self.cfg.lr)
             self.diverged = None
+        self._restart_watch()
         for group in self.optimizer.param_groups:
             group["lr"] = self.cfg.lr
 
@@ -196,33 +205,19 @@ class GateTrainer:
 
     def set_weight(self, layer: int, out_idx: int, in_idx: int, value: float) -> None:
         """Edit one edge: weights[layer][out_idx, in_idx] = value (layer 0 is the first)."""
-        w = self._layer(layer).weight
-        self._check_index("out_idx", out_idx, w.shape[0])
-        self._check_index("in_idx", in_idx, w.shape[1])
-        with torch.no_grad():
-            w[out_idx, in_idx] = _finite(value, "weight")
+        edit_weight(self.model, layer, out_idx, in_idx, value)
         self._after_edit()
 
     def set_bias(self, layer: int, out_idx: int, value: float) -> None:
-        b = self._layer(layer).bias
-        self._check_index("out_idx", out_idx, b.shape[0])
-        with torch.no_grad():
-            b[out_idx] = _finite(value, "bias")
+        """Edit one node's bias: biases[layer][out_idx] = value."""
+        edit_bias(self.model, layer, out_idx, value)
         self._after_edit()
-
-    def _layer(self, layer: int):
-        self._check_index("layer", layer, len(self.model.layers))
-        return self.model.layers[layer]
-
-    @staticmethod
-    def _check_index(name: str, value, size: int) -> None:
-        if not isinstance(value, (int, np.integer)) or not 0 <= value < size:
-            raise ConfigError(f"{name} must be from 0 to {size - 1}, got {value}")
 
     def _after_edit(self) -> None:
         # The metrics at this epoch changed: refresh them, the curve's last point and
         # the last history entry, so the timeline shows the edited network.
         self._metrics = self._evaluate()
+        self._restart_watch()
         for key, value in zip(CURVE_KEYS[1:], self._metrics):
             self._curve[key][-1] = value
         if self.history and self.history[-1].epoch == self.epoch:
@@ -251,6 +246,16 @@ class GateTrainer:
     def curve(self) -> dict[str, list]:
         """Per-epoch metrics: {"epoch": [...], "train_loss": [...], ...} (copies)."""
         return {k: list(v) for k, v in self._curve.items()}
+
+    @property
+    def curve_len(self) -> int:
+        """Points recorded in the curve so far (one per epoch, plus epoch 0)."""
+        return len(self._curve["epoch"])
+
+    def curve_points(self, start: int = 0, stop: int | None = None, step: int = 1) -> dict[str, list]:
+        """A slice of the curve, {key: values[start:stop:step]}, without copying all of it
+        (the live view sends only the points added since its last frame)."""
+        return {k: v[start:stop:step] for k, v in self._curve.items()}
 
     def _light(self) -> Snapshot:
         return Snapshot(self.epoch, *self._metrics,
@@ -291,16 +296,7 @@ class GateTrainer:
     # ------------------------------------------------------------------ prediction
     def predict_many(self, x) -> np.ndarray:
         """Raw inputs (N, n_inputs) -> probabilities (N,) float32."""
-        arr = np.asarray(x, dtype=np.float32)
-        if arr.ndim != 2 or arr.shape[1] != self.n_inputs:
-            raise ConfigError(f"this gate has {self.n_inputs} inputs; got an array of shape {arr.shape}")
-        if not np.isfinite(arr).all():
-            raise ConfigError("inputs must be finite numbers")
-        feats = feature_matrix(torch.from_numpy(arr), self.feature_names)
-        with torch.no_grad():
-            logits, _ = forward_with(feats, [l.weight for l in self.model.layers],
-                                     [l.bias for l in self.model.layers], self.model.act)
-            return torch.sigmoid(logits).numpy()
+        return predict_probs(self.model, self.feature_names, self.n_inputs, x)
 
     def predict(self, x1: float, x2: float, x3: float | None = None) -> float:
         """The probability that the gate outputs 1 at (x1, x2[, x3]); inputs may be any
@@ -347,6 +343,7 @@ class GateTrainer:
         load_into(tr.model, tensors, path)
         tr.epoch = int((meta.get("metrics") or {}).get("epoch", 0))
         tr._metrics = tr._evaluate()
+        tr._restart_watch()
         tr._curve = {k: [] for k in CURVE_KEYS}
         tr._record_curve()
         tr.history = [tr._light()]
@@ -397,13 +394,3 @@ def train_gate(cfg: GateConfig | None = None, *, until_solved: bool = False, cal
     out = tr.fit(until_solved=until_solved, callback=callback)
     out["seconds"] = time.perf_counter() - t0
     return out
-
-
-def _finite(value, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"the {what} must be a number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise ConfigError(f"the {what} must be a finite number, got {value}")
-    return v

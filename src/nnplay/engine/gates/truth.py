@@ -19,7 +19,8 @@ import itertools
 
 from ..errors import ConfigError
 
-# name -> truth-table string (rows in the order described above).
+# name -> truth-table string (rows in the order described above). One name per table:
+# these keys are the names the picker offers, errors list and links carry.
 GATES: dict[str, str] = {
     "AND": "0001",
     "OR": "0111",
@@ -30,9 +31,11 @@ GATES: dict[str, str] = {
     # 3 inputs: parity is 1 when an odd number of inputs are 1 (x1 XOR x2 XOR x3);
     # majority is 1 when at least two of the three are 1.
     "XOR3": "01101001",
-    "PARITY3": "01101001",
     "MAJORITY": "00010111",
 }
+
+# Other spellings that are accepted (old links, the CLI) and turned into the name above.
+ALIASES: dict[str, str] = {"PARITY3": "XOR3"}
 
 # A readable name for each of the 16 two-input functions (for labels and reports).
 TWO_INPUT_NAMES: dict[str, str] = {
@@ -64,8 +67,9 @@ def parse_truth_table(gate: str) -> tuple[int, ...]:
     (0, 0, 0, 1, 0, 1, 1, 1)
     """
     text = str(gate).strip()
-    if text.upper() in GATES:
-        text = GATES[text.upper()]
+    name = ALIASES.get(text.upper(), text.upper())
+    if name in GATES:
+        text = GATES[name]
     if set(text) <= {"0", "1"} and len(text) in (4, 8):
         return tuple(int(c) for c in text)
     names = ", ".join(GATES)
@@ -76,6 +80,17 @@ def parse_truth_table(gate: str) -> tuple[int, ...]:
         raise ConfigError(f"truth table {gate!r} may hold only the digits 0 and 1, e.g. 0110 for XOR")
     raise ConfigError(f"unknown gate {gate!r}; use one of {names}, or a truth table of 4 or 8 digits "
                       f"0/1 such as 0110 (XOR, rows 00,01,10,11)")
+
+
+def canonical_gate(gate: str) -> str:
+    """The one spelling of a gate: its name in GATES when its table has one, else the
+    0/1 table. 'xor', '0110' -> 'XOR'; 'parity3' -> 'XOR3'; '0010' -> '0010'.
+    Raises ConfigError for what parse_truth_table refuses."""
+    table = table_string(gate)
+    for name, bits in GATES.items():
+        if bits == table:
+            return name
+    return table
 
 
 def table_string(gate: str) -> str:
@@ -97,10 +112,9 @@ def input_rows(n_inputs: int) -> list[tuple[int, ...]]:
 def gate_label(gate: str) -> str:
     """A human name: 'XOR (0110)', 'x1 AND NOT x2 (0010)', 'MAJORITY (00010111)'."""
     table = table_string(gate)
-    name = str(gate).strip().upper()
+    name = canonical_gate(table)
     if name in GATES:
         return f"{name} ({table})"
     if table in TWO_INPUT_NAMES:
         return f"{TWO_INPUT_NAMES[table]} ({table})"
-    named = [k for k, v in GATES.items() if v == table]
-    return f"{named[0]} ({table})" if named else f"custom ({table})"
+    return f"custom ({table})"

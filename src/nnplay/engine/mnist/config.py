@@ -37,9 +37,8 @@ class MnistConfig(ConfigBase):
     seed: int = 0                         # initial weights and batch order
     subset: int = 0                       # train on the first N images only (0 = all 60,000)
     threads: int = 2                      # torch.set_num_threads (0 = torch's default): with channels_last
-                                          # 2 threads beat 1 on a quiet 2-core CPU (4.5 vs 8.4 s an epoch
-                                          # in docs/pretrained.md; 1.2 vs 1.3 s per 10k images in the
-                                          # 25 Nov bench), and lose on a busy one
+                                          # 2 threads beat 1 on a quiet 2-core CPU and lose on a busy one
+                                          # (docs/pretrained.md, docs/benchmarks.md row cnn_levers)
 
     def validate(self) -> "MnistConfig":
         if self.model not in MODELS:
@@ -68,11 +67,21 @@ class MnistConfig(ConfigBase):
         return self
 
 
+# Fields that only some models use (the others ignore them): `applies` says which.
+ONLY_FOR = {"hidden": ("mlp",), "dropout": ("mlp", "cnn", "lenet5")}
+# Fields that do not change what a run learns (how it runs, not what).
+NOT_LEARNING = ("threads",)
+
+
+def applies(model: str, field: str) -> bool:
+    """Does `field` change what `model` learns? (hidden sizes: only the mlp's; threads: never)"""
+    return field not in NOT_LEARNING and model in ONLY_FOR.get(field, (model,))
+
+
 # Per-model recipes, measured on the 2-core CPU this project targets.
 RECOMMENDED: dict[str, dict] = {
     "cnn": dict(),  # the MnistConfig defaults
-    # batch 256 at peak 0.006: 98.11-98.29% after 3 epochs (seeds 0-3) in ~3 s; batch 128 at
-    # 0.003 reached 98.22% too but took 5.1 s.
+    # batch 256 at peak 0.006: 98.11-98.29% after 3 epochs (seeds 0-3) in ~3 s (docs/pretrained.md)
     "mlp": dict(hidden=(300, 100), lr=0.006, batch_size=256, epochs=3, schedule="onecycle"),
     "logistic": dict(lr=0.01, batch_size=128, epochs=3, schedule="onecycle"),
     "lenet5": dict(lr=0.005, batch_size=128, epochs=3, schedule="onecycle"),

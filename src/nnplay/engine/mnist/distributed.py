@@ -44,9 +44,7 @@ MASTER port open between them; see docs/benchmarks.md for the multi-node recipe.
 from __future__ import annotations
 
 import gc
-import math
 import os
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -54,15 +52,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from ..choices import make_optimizer
 from ..errors import ConfigError
 from .config import MnistConfig
 from .data import MnistData, load_mnist
-from .models import build_model
-from .trainer import one_cycle, random_shift
+from .trainer import MnistTrainer, Shard
 
 ENV_VARS = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 LAUNCH_HINT = ("start it with torchrun, e.g. `torchrun --nproc_per_node=2 -m nnplay train mnist --distributed`")
@@ -170,127 +165,82 @@ def max_rank_difference(model: torch.nn.Module) -> float:
     return float(diff)
 
 
-@torch.inference_mode()
-def sharded_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, env: DistEnv,
-                     batch: int = 5000) -> float:
-    """Test accuracy with the work split: each rank scores x[rank::world], then the
-    correct counts and totals are summed over ranks with one all-reduce."""
-    was_training = model.training
-    model.eval()
-    xs, ys = x[env.rank::env.world_size], y[env.rank::env.world_size]
-    correct = 0
-    for i in range(0, len(ys), batch):
-        correct += int((model(xs[i:i + batch]).argmax(1) == ys[i:i + batch]).sum())
-    model.train(was_training)
-    counts = torch.tensor([correct, len(ys)], dtype=torch.float64)
-    if dist.is_initialized():
-        dist.all_reduce(counts)  # default op: SUM
-    return float(counts[0] / max(1.0, float(counts[1])))
+class DdpShard(Shard):
+    """The trainer's hooks for one rank of a DDP job (see trainer.Shard and this module's
+    docstring): the rank's share of each permutation, the model wrapped in DDP, and
+    all-reduces so that every rank agrees on counts and on when to stop."""
+
+    def __init__(self, env: DistEnv):
+        self.env = env
+        self.rank, self.world_size = env.rank, env.world_size
+
+    def take(self, perm: torch.Tensor) -> torch.Tensor:
+        return shard(perm, self.rank, self.world_size)
+
+    def wrap(self, model: torch.nn.Module) -> torch.nn.Module:
+        # Wrapping broadcasts rank 0's parameters and buffers, then hooks every parameter
+        # so backward() all-reduces its gradient in buckets while the rest of backward runs.
+        return DDP(model)
+
+    def any(self, flag: bool) -> bool:
+        t = torch.tensor([1.0 if flag else 0.0])
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        return bool(t.item())
+
+    def sum(self, values: torch.Tensor) -> torch.Tensor:
+        values = values.clone()
+        dist.all_reduce(values)  # default op: SUM
+        return values
+
+    def sync(self, model: torch.nn.Module) -> None:
+        sync_buffers(model)
 
 
 def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
         data_dir: str | os.PathLike | None = None, threads: int | None = None,
         max_steps: int | None = None, evaluate: bool = True, callback=None) -> tuple[torch.nn.Module, dict]:
-    """Train `cfg` data-parallel on every rank of the torchrun job.
+    """Train `cfg` data-parallel on every rank of the torchrun job, with the one training
+    loop (trainer.MnistTrainer) and this rank's DdpShard.
     Returns (the plain model, metrics); both are the same on every rank.
 
     cfg.batch_size is the global batch: each rank takes cfg.batch_size // world_size.
     `max_steps` stops early (the benchmark and tests use it); `callback(dict)` is
     called on rank 0 after each epoch with the epoch, test accuracy and seconds.
+    Sets this process's torch threads (a rank is its own program: `threads_per_rank`).
     """
     cfg = (cfg or MnistConfig()).validate()
     env = init_from_env()
-    world, rank = env.world_size, env.rank
     torch.set_num_threads(threads_per_rank(env, threads))
-    local_bs = cfg.batch_size // world
-    if local_bs < 1:
-        raise ConfigError(f"batch size {cfg.batch_size} is smaller than the {world} processes; "
-                          f"use at least --batch-size {world}")
-
     if data is None:
-        data = load_mnist(data_dir, subset=cfg.subset or None)
-    elif cfg.subset:
-        data = data.subset(cfg.subset)
-    x_all, y_all = data.train_x, data.train_y
-
-    torch.manual_seed(cfg.seed)  # same initial weights everywhere (DDP would copy rank 0's anyway)
-    model = build_model(cfg.model, cfg.hidden, cfg.dropout)
-    # channels_last, as the single-process trainer does for the CNNs: (N, H, W, C) memory
-    # order is what oneDNN's fast CPU convolutions want (see docs/pretrained.md).
-    channels_last = cfg.model in ("cnn", "lenet5")
-    if channels_last:
-        model = model.to(memory_format=torch.channels_last)
-    # Wrapping broadcasts rank 0's parameters and buffers, then hooks every parameter
-    # so backward() all-reduces its gradient in buckets while the rest of backward runs.
-    ddp = DDP(model)
-    optimizer = make_optimizer(cfg.optimizer, ddp.parameters(), cfg.lr, cfg.weight_decay)
-
-    perm_gen = torch.Generator().manual_seed(cfg.seed)            # identical on all ranks
-    shift_gen = torch.Generator().manual_seed(cfg.seed * 1000 + rank + 1)  # own shifts per rank
-    per_rank = len(y_all) // world
-    steps_per_epoch = math.ceil(per_rank / local_bs)
-    total = steps_per_epoch * cfg.epochs
-    if max_steps is not None:
-        total = min(total, int(max_steps))
-
-    step, seconds, test_acc, loss_val = 0, 0.0, None, float("nan")
-    correct_sum, seen_sum, seen_all = 0, 0, 0
+        data = load_mnist(data_dir)  # the trainer takes cfg.subset of it
+    # Every rank seeds the same generator: identical initial weights (DDP would copy
+    # rank 0's anyway) and identical permutations; random shifts differ per rank.
+    trainer = MnistTrainer(cfg, data, every=10**9, eval_every_epoch=evaluate, final_eval=evaluate,
+                           shard=DdpShard(env), max_steps=max_steps,
+                           shift_generator=torch.Generator().manual_seed(cfg.seed * 1000 + env.rank + 1))
     curve = []
-    model.train()
-    for epoch in range(cfg.epochs):
-        mine = shard(torch.randperm(len(y_all), generator=perm_gen), rank, world)  # (N/W,)
-        correct_sum, seen_sum = 0, 0
-        for i in range(0, len(mine), local_bs):
-            if step >= total:
-                break
-            t0 = time.perf_counter()
-            idx = mine[i:i + local_bs]
-            xb, yb = x_all[idx], y_all[idx]            # (B/W,1,28,28), (B/W,)
-            if cfg.augment:
-                xb = random_shift(xb, 2, shift_gen)
-            if channels_last:
-                xb = xb.contiguous(memory_format=torch.channels_last)
-            lr = cfg.lr * one_cycle(step / max(1, total)) if cfg.schedule == "onecycle" else cfg.lr
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            logits = ddp(xb)
-            loss = F.cross_entropy(logits, yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()                            # gradients all-reduced (averaged) here
-            optimizer.step()
-            step += 1
-            loss_val = loss.item()
-            correct_sum += int((logits.argmax(1) == yb).sum())
-            seen_sum += len(yb)
-            seen_all += len(yb)
-            seconds += time.perf_counter() - t0
-        # A NaN loss on any rank stops every rank (one rank raising alone would leave the
-        # others waiting in their next collective call).
-        bad = torch.tensor([0.0 if math.isfinite(loss_val) else 1.0])
-        dist.all_reduce(bad, op=dist.ReduceOp.MAX)
-        if bad.item():
-            raise ConfigError(f"training diverged at step {step} (loss is {loss_val}); lower the learning rate")
-        sync_buffers(model)
-        if evaluate:  # at each epoch end (and where max_steps cut the run short)
-            test_acc = sharded_accuracy(model, data.test_x, data.test_y, env)
-        curve.append({"epoch": epoch + 1, "test_accuracy": test_acc, "seconds": round(seconds, 3)})
-        if callback is not None and env.is_main:
-            callback(curve[-1])
-        if step >= total:
-            break
-
+    for ev in trainer.run():
+        if ev.test_acc is not None or ev.done:
+            if curve and curve[-1]["epoch"] == round(ev.epoch, 4):
+                continue
+            curve.append({"epoch": round(ev.epoch, 4), "test_accuracy": ev.test_acc if evaluate else None,
+                          "seconds": round(trainer.seconds, 3)})
+            if callback is not None and env.is_main:
+                callback(curve[-1])
     # Training accuracy on this rank's batches of the last epoch, averaged over ranks.
-    counts = torch.tensor([correct_sum, seen_sum], dtype=torch.float64)
-    dist.all_reduce(counts)
+    counts = trainer.shard.sum(torch.tensor([trainer.metrics()["train_accuracy"], 1.0], dtype=torch.float64))
+    model = trainer.model
+    trainer.shard.sync(model)  # rank 0's batch-norm statistics everywhere, for saving and comparing
     metrics = {
-        "test_accuracy": test_acc,
+        "test_accuracy": curve[-1]["test_accuracy"] if curve else None,
         "train_accuracy": float(counts[0] / max(1.0, float(counts[1]))),
-        "epochs": round(step / steps_per_epoch, 4),
-        "steps": step,
-        "seconds": round(seconds, 3),
-        "world_size": world,
+        "epochs": round(trainer.step_count / trainer.steps_per_epoch, 4),
+        "steps": trainer.step_count,
+        "seconds": round(trainer.seconds, 3),
+        "world_size": env.world_size,
         "threads_per_rank": torch.get_num_threads(),
-        "examples_per_sec": round(seen_all * world / max(seconds, 1e-9), 1),  # all ranks together
+        "bf16": trainer.bf16,
+        "examples_per_sec": round(trainer.examples_seen * env.world_size / max(trainer.seconds, 1e-9), 1),
         "max_rank_weight_diff": max_rank_difference(model),
         "curve": curve,
     }
@@ -299,7 +249,8 @@ def fit(cfg: MnistConfig | None = None, data: MnistData | None = None, *,
     # by the garbage collector at some later time, possibly after destroy_process_group
     # or during interpreter shutdown, where gloo's threads abort the process (SIGABRT,
     # "terminate called without an active exception") after all the work is done.
-    del ddp, optimizer
+    trainer.net = trainer.optimizer = None
+    del trainer
     gc.collect()
     return model, metrics
 

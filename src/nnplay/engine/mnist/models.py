@@ -10,12 +10,17 @@ so callers (trainer, app, CLI, preprocessing) never have to remember to do it, a
 saved model cannot be fed the wrong scale. Centred, unit-scale inputs keep the first
 layer's pre-activations in a sensible range, which makes training faster and steadier.
 
-MODELS maps a name to a factory `f(hidden=(...), dropout=0.0) -> nn.Module`;
-factories ignore the options that do not apply to them.
+MODELS maps a name to a `ModelSpec`: its factory `f(hidden=(...), dropout=0.0) -> nn.Module`
+(factories ignore the options that do not apply to them) and what the trainer needs to
+know about it (`convolutional`: worth the channels_last memory layout). `build_model`
+initialises the weights from a `torch.Generator` when given one, so concurrent
+trainings in one process never share (or disturb) torch's global random state.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -24,6 +29,23 @@ from torch import nn
 from ..errors import ConfigError
 
 MEAN, STD = 0.1307, 0.3081
+
+
+class Dropout(nn.Module):
+    """Dropout (zero each value with probability p in training, scale the rest by 1/(1-p))
+    that draws its mask from `self.generator` when the trainer sets one, instead of
+    torch's global random state. No parameters: checkpoints are unchanged."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        self.p = float(p)
+        self.generator: torch.Generator | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=self.generator)
+        return x * keep * (1.0 / (1 - self.p))
 
 
 class Normalize(nn.Module):
@@ -51,7 +73,7 @@ def mlp(hidden: tuple[int, ...] = (300, 100), dropout: float = 0.0, **_) -> nn.M
     for h in hidden:
         layers += [nn.Linear(width, h), nn.ReLU()]
         if dropout > 0:
-            layers.append(nn.Dropout(dropout))
+            layers.append(Dropout(dropout))
         width = h
     layers.append(nn.Linear(width, 10))
     return nn.Sequential(*layers)
@@ -83,7 +105,7 @@ class FastCNN(nn.Module):
         c1, c2, c3 = channels
         self.norm = Normalize()
         self.features = nn.Sequential(*_conv_block(1, c1), *_conv_block(c1, c2), *_conv_block(c2, c3))
-        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.drop = Dropout(dropout) if dropout > 0 else nn.Identity()
         self.fc = nn.Linear(c3 * 9, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -110,7 +132,7 @@ class LeNet5(nn.Module):
         self.conv2 = nn.Conv2d(6, 16, 5)
         self.pool = nn.MaxPool2d(2)
         self.act = nn.ReLU()
-        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.drop = Dropout(dropout) if dropout > 0 else nn.Identity()
         self.fc = nn.Sequential(nn.Linear(400, 120), nn.ReLU(), self.drop, nn.Linear(120, 84), nn.ReLU(),
                                 nn.Linear(84, 10))
 
@@ -124,20 +146,77 @@ def lenet5(dropout: float = 0.0, **_) -> nn.Module:
     return LeNet5(dropout=dropout)
 
 
-MODELS: dict[str, Callable[..., nn.Module]] = {
-    "cnn": cnn,
-    "mlp": mlp,
-    "logistic": logistic,
-    "lenet5": lenet5,
+@dataclass(frozen=True)
+class ModelSpec:
+    factory: Callable[..., nn.Module]
+    convolutional: bool  # conv layers first: the trainer stores images and weights channels_last
+
+
+MODELS: dict[str, ModelSpec] = {
+    "cnn": ModelSpec(cnn, convolutional=True),
+    "mlp": ModelSpec(mlp, convolutional=False),
+    "logistic": ModelSpec(logistic, convolutional=False),
+    "lenet5": ModelSpec(lenet5, convolutional=True),
 }
 
 
-def build_model(name: str, hidden: tuple[int, ...] = (300, 100), dropout: float = 0.0) -> nn.Module:
-    """A fresh model by name (ConfigError for an unknown name)."""
+def is_convolutional(name: str) -> bool:
+    return MODELS[name].convolutional
+
+
+@torch.no_grad()
+def init_weights(model: nn.Module, generator: torch.Generator) -> nn.Module:
+    """PyTorch's default initialisation, drawn from `generator`:
+
+        Linear, Conv2d: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+                        (what kaiming_uniform_(a=sqrt(5)) gives; fan_in = inputs per unit)
+        BatchNorm:      weight 1, bias 0, running mean 0, running variance 1
+    """
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            fan_in = m.weight[0].numel()
+            bound = 1.0 / math.sqrt(fan_in)
+            m.weight.uniform_(-bound, bound, generator=generator)
+            if m.bias is not None:
+                m.bias.uniform_(-bound, bound, generator=generator)
+        elif isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.reset_parameters()
+        elif any(True for _ in m.parameters(recurse=False)):
+            raise TypeError(f"init_weights does not know how to initialise {type(m).__name__}")
+    return model
+
+
+def _materialise(model: nn.Module) -> None:
+    """Give every meta-device parameter and buffer real, uninitialised CPU memory.
+    (nn.Module.to_empty does the same, but goes through torch's symbolic-shape
+    machinery, whose first use imports sympy: seconds of start-up for nothing.)"""
+    for m in model.modules():
+        for name, p in m._parameters.items():
+            if p is not None:
+                m._parameters[name] = nn.Parameter(torch.empty(p.shape, dtype=p.dtype), requires_grad=p.requires_grad)
+        for name, b in m._buffers.items():
+            if b is not None:
+                m._buffers[name] = torch.empty(b.shape, dtype=b.dtype)
+
+
+def build_model(name: str, hidden: tuple[int, ...] = (300, 100), dropout: float = 0.0,
+                generator: torch.Generator | None = None) -> nn.Module:
+    """A fresh model by name (ConfigError for an unknown name). With `generator`, the
+    layers are built on the meta device (no memory, no random numbers drawn) and then
+    initialised from `generator` alone; without it, from torch's global generator."""
     key = str(name).strip().lower()
     if key not in MODELS:
         raise ConfigError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
-    return MODELS[key](hidden=tuple(hidden), dropout=float(dropout))
+    factory = MODELS[key].factory
+    if generator is None:
+        return factory(hidden=tuple(hidden), dropout=float(dropout))
+    with torch.device("meta"):
+        model = factory(hidden=tuple(hidden), dropout=float(dropout))
+    _materialise(model)
+    for m in model.modules():
+        if isinstance(m, Dropout):
+            m.generator = generator
+    return init_weights(model, generator)
 
 
 def first_layer(model: nn.Module) -> torch.Tensor:

@@ -9,7 +9,23 @@ The loop, per step (B = batch size, N = training images):
     loss   = cross_entropy(logits, y)       mean over the batch of -log softmax(logits)[y]
     loss.backward(); optimizer.step()
 
-No DataLoader: the data already sits in memory as one tensor (see data.py).
+No DataLoader: the data already sits in memory as one uint8 tensor (see data.py);
+each batch is gathered and converted to float32 (pixel / 255) on its own.
+
+One loop for one process and for several (DDP): a `Shard` says which share of each
+epoch's permutation this process trains on and how processes agree (sum counts, stop
+together); the single-process `Shard` is "all of it, alone". distributed.py gives the
+DDP one, as nanoGPT does with its rank/world hooks.
+
+Reproducible and safe to run in threads: the trainer draws every random number
+(initial weights, batch order, shifts, dropout masks) from its own torch.Generator and
+never touches torch's global random state or its thread count (a process-wide
+setting: the program - CLI, app, sweep worker - chooses it).
+
+bf16 where the CPU computes it natively (AVX-512 BF16 or AMX): the forward pass of the
+convolutional models runs under autocast, so matrix products take bfloat16 inputs
+(8 bits of mantissa instead of 23) and accumulate in float32; weights, gradients and
+the optimizer stay float32. Elsewhere everything is float32 (see `precision`).
 
 A `MnistTrainer.run()` generator yields a `TrainEvent` every `every` steps and at
 the end of each epoch (with the test accuracy), so a UI can draw curves and the
@@ -29,12 +45,37 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..choices import make_optimizer
 from ..config import check_range
 from ..errors import ConfigError
 from .config import MnistConfig
 from .data import MnistData, load_mnist
-from .models import build_model, first_layer
+from .models import build_model, first_layer, is_convolutional
+from .optim import LeanOptimizer
+from .precision import use_bf16
+
+class Shard:
+    """One process training alone: every index of each epoch, nothing to agree on.
+
+    distributed.DdpShard overrides these for several processes (ranks): `take` keeps
+    this rank's share of the permutation, `wrap` puts the model in DDP, `any` and `sum`
+    all-reduce over the ranks, `sync` copies rank 0's batch-norm statistics."""
+
+    rank, world_size = 0, 1
+
+    def take(self, perm: torch.Tensor) -> torch.Tensor:
+        return perm
+
+    def wrap(self, model: torch.nn.Module) -> torch.nn.Module:
+        return model
+
+    def any(self, flag: bool) -> bool:
+        return flag
+
+    def sum(self, values: torch.Tensor) -> torch.Tensor:
+        return values
+
+    def sync(self, model: torch.nn.Module) -> None:
+        pass
 
 
 @dataclass
@@ -95,28 +136,47 @@ def random_shift(x: torch.Tensor, max_shift: int, gen: torch.Generator) -> torch
 
 
 @torch.inference_mode()
-def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 500,
-             channels_last: bool = False) -> float:
-    """Share of correct predictions. inference_mode skips autograd bookkeeping. Batches
-    of ~500 amortise per-call overhead while the activations still fit in the CPU's
-    cache; measured here, 5,000 at once was 3x slower than 500 (memory-bound)."""
+def correct_count(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1000,
+                  channels_last: bool = False, bf16: bool = False) -> int:
+    """How many of x (N,1,28,28, uint8 or float) the model classifies as y. inference_mode
+    skips autograd's bookkeeping; batches of 1,000 amortise per-call overhead while the
+    activations still fit in the CPU's caches."""
+    from .data import as_float
+
     was_training = model.training
     model.eval()
     correct = 0
     for i in range(0, len(y), batch):
-        xb = x[i:i + batch]
+        xb = as_float(x[i:i + batch])
         if channels_last:
             xb = xb.contiguous(memory_format=torch.channels_last)
-        correct += int((model(xb).argmax(1) == y[i:i + batch]).sum())
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            correct += int((model(xb).argmax(1) == y[i:i + batch]).sum())
     model.train(was_training)
-    return correct / max(1, len(y))
+    return correct
+
+
+def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1000,
+             channels_last: bool = False, bf16: bool = False) -> float:
+    """Share of correct predictions (see correct_count)."""
+    return correct_count(model, x, y, batch, channels_last, bf16) / max(1, len(y))
 
 
 class MnistTrainer:
-    """Trains `cfg` on `data` (loaded from the default place when None)."""
+    """Trains `cfg` on `data` (loaded from the default place when None).
+
+    generator: the source of every random number (default: seeded with cfg.seed);
+    precision: "auto" (bf16 for conv models on CPUs with native bf16), "bf16" or "fp32";
+    shard:     which share of the data this process trains on (default: all of it);
+    max_steps: stop after this many steps (the schedule is planned for them);
+    shift_generator: the random shifts' own generator (DDP: one per rank; default `generator`);
+    final_eval: measure the test accuracy when the run ends (the last event's test_acc)."""
 
     def __init__(self, cfg: MnistConfig | None = None, data: MnistData | None = None, every: int = 50, *,
-                 channels_last: bool | None = None, bf16: bool = False, eval_every_epoch: bool = True):
+                 channels_last: bool | None = None, precision: str = "auto", eval_every_epoch: bool = True,
+                 generator: torch.Generator | None = None, shard: Shard | None = None,
+                 max_steps: int | None = None, shift_generator: torch.Generator | None = None,
+                 final_eval: bool = True):
         self.cfg = (cfg or MnistConfig()).validate()
         if data is None:
             data = load_mnist(subset=self.cfg.subset or None)
@@ -124,26 +184,36 @@ class MnistTrainer:
             data = data.subset(self.cfg.subset)
         self.data = data
         self.every = max(1, int(every))
+        self.shard = shard or Shard()
+        self.local_batch = self.cfg.batch_size // self.shard.world_size  # the global batch, shared out
+        if self.local_batch < 1:
+            raise ConfigError(f"batch size {self.cfg.batch_size} is smaller than the {self.shard.world_size} "
+                              f"processes; use at least --batch-size {self.shard.world_size}")
         # channels_last stores conv activations as (N, H, W, C): the C values of one pixel
         # sit together in memory, which is the layout oneDNN's fast CPU convolutions use.
         # Measured here: ~2-3x faster per epoch for the CNN (see docs/pretrained.md).
         if channels_last is None:
-            channels_last = self.cfg.model in ("cnn", "lenet5")
+            channels_last = is_convolutional(self.cfg.model)
         self.channels_last = channels_last
-        self.bf16 = bf16
+        self.bf16 = use_bf16(self.cfg.model, precision)
         self.eval_every_epoch = eval_every_epoch
-        torch.manual_seed(self.cfg.seed)  # the initial weights
-        self.model = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout)
+        self.final_eval = final_eval  # the last event carries the test accuracy (False: None)
+        self.gen = generator if generator is not None else torch.Generator().manual_seed(self.cfg.seed)
+        self.shift_gen = shift_generator if shift_generator is not None else self.gen
+        self.model = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, generator=self.gen)
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
-        self.optimizer = make_optimizer(self.cfg.optimizer, self.model.parameters(), self.cfg.lr,
-                                        self.cfg.weight_decay)
+        self.net = self.shard.wrap(self.model)  # what the steps call: the model, or DDP around it
+        # torch.optim's update, without the torch._dynamo import its classes trigger (optim.py)
+        self.optimizer = LeanOptimizer(self.cfg.optimizer, self.net.parameters(), self.cfg.lr,
+                                       self.cfg.weight_decay)
         self.base_lr = self.cfg.lr
-        self.gen = torch.Generator().manual_seed(self.cfg.seed)  # batch order and shifts
+        self.max_steps = max_steps
         self.history: list[TrainEvent] = []
         self._stop = threading.Event()
         self.step_count = 0
         self.seconds = 0.0
+        self.examples_seen = 0  # by this process
 
     # -- controls (safe to call from another thread) ------------------------------------
     def stop(self) -> None:
@@ -163,11 +233,13 @@ class MnistTrainer:
 
     @property
     def steps_per_epoch(self) -> int:
-        return math.ceil(len(self.data.train_y) / self.cfg.batch_size)
+        per_process = len(self.data.train_y) // self.shard.world_size
+        return math.ceil(per_process / self.local_batch)
 
     @property
     def total_steps(self) -> int:
-        return self.steps_per_epoch * self.cfg.epochs
+        total = self.steps_per_epoch * self.cfg.epochs
+        return min(total, int(self.max_steps)) if self.max_steps else total
 
     def lr_at(self, step: int) -> float:
         if self.cfg.schedule == "onecycle":
@@ -175,74 +247,73 @@ class MnistTrainer:
         return self.base_lr
 
     def test_accuracy(self) -> float:
-        return accuracy(self.model, self.data.test_x, self.data.test_y, channels_last=self.channels_last)
+        """On every test image of `data`, the work shared out between processes:
+        each scores x[rank::world] and the counts are summed."""
+        sh = self.shard
+        self.shard.sync(self.model)
+        x, y = self.data.test_pixels[sh.rank::sh.world_size], self.data.test_y[sh.rank::sh.world_size]
+        counts = torch.tensor([correct_count(self.model, x, y, channels_last=self.channels_last, bf16=self.bf16),
+                               len(y)], dtype=torch.float64)
+        counts = sh.sum(counts)
+        return float(counts[0] / max(1.0, float(counts[1])))
 
     # -- the loop --------------------------------------------------------------------------
     def run(self):
-        """Train, yielding TrainEvents; the last one has done=True.
-
-        torch's thread count is process-wide: it is set to cfg.threads for the run and
-        put back afterwards, so a CLI or test process is left as it was."""
-        before = torch.get_num_threads()
-        if self.cfg.threads:
-            torch.set_num_threads(self.cfg.threads)
-        try:
-            yield from self._run()
-        finally:
-            if self.cfg.threads:
-                torch.set_num_threads(before)
-
-    def _run(self):
-        cfg, data, model = self.cfg, self.data, self.model
-        x_all, y_all = data.train_x, data.train_y
-        n, bs = len(y_all), cfg.batch_size
-        model.train()
-        loss_sum, correct, seen, t_window = 0.0, 0, 0, time.perf_counter()
-        steps_in_window = 0
+        """Train, yielding TrainEvents; the last one has done=True. Uses whatever thread
+        count the program set (torch.set_num_threads is process-wide: not the trainer's call)."""
+        cfg, data, net = self.cfg, self.data, self.net
+        n, bs = len(data.train_y), self.local_batch
+        total = self.total_steps
+        net.train()
+        win = _Window()
         lr = self.lr_at(self.step_count)
         for epoch in range(cfg.epochs):
-            perm = torch.randperm(n, generator=self.gen)
-            for i in range(0, n, bs):
-                if self._stop.is_set():
-                    yield self._finish(lr, loss_sum, correct, seen, steps_in_window, t_window, stopped=True)
+            mine = self.shard.take(torch.randperm(n, generator=self.gen))  # (N / world,)
+            for i in range(0, len(mine), bs):
+                if self._stop.is_set() or self.step_count >= total:
+                    yield self._finish(lr, win, stopped=self._stop.is_set())
                     return
                 t0 = time.perf_counter()
-                idx = perm[i:i + bs]
-                xb, yb = x_all[idx], y_all[idx]
-                if cfg.augment:
-                    xb = random_shift(xb, 2, self.gen)
-                if self.channels_last:
-                    xb = xb.contiguous(memory_format=torch.channels_last)
-                lr = self.lr_at(self.step_count)
-                for group in self.optimizer.param_groups:
-                    group["lr"] = lr
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-                    logits = model(xb)
-                loss = F.cross_entropy(logits.float(), yb)
-                if not torch.isfinite(loss):
-                    raise ConfigError(f"training diverged at step {self.step_count} (loss is {loss.item()}); "
-                                      "lower the learning rate")
-                self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                self.optimizer.step()
-                self.step_count += 1
-                steps_in_window += 1
-                loss_sum += loss.item() * len(yb)
-                correct += int((logits.argmax(1) == yb).sum())
-                seen += len(yb)
+                lr = self._step(mine[i:i + bs], win)
                 self.seconds += time.perf_counter() - t0
-                epoch_end = i + bs >= n
+                epoch_end = i + bs >= len(mine)
                 if self.step_count % self.every == 0 or epoch_end:
                     test_acc = self.test_accuracy() if epoch_end and self.eval_every_epoch else None
-                    ev = self._event(lr, loss_sum, correct, seen, steps_in_window, t_window, test_acc,
-                                     epoch=epoch + min(1.0, (i + bs) / n))
-                    loss_sum, correct, seen, steps_in_window = 0.0, 0, 0, 0
+                    ev = self._event(lr, win, test_acc, epoch=epoch + min(1.0, (i + bs) / len(mine)))
+                    win = _Window()
                     yield ev
-                    t_window = time.perf_counter()
-        yield self._finish(lr, loss_sum, correct, seen, steps_in_window, t_window, stopped=False)
+                    win.t0 = time.perf_counter()
+        yield self._finish(lr, win, stopped=False)
 
-    def _event(self, lr, loss_sum, correct, seen, steps, t_window, test_acc, epoch=None, **kw) -> TrainEvent:
-        elapsed = max(1e-9, time.perf_counter() - t_window)
+    def _step(self, idx: torch.Tensor, win: "_Window") -> float:
+        """One optimizer step on the training images `idx`; returns the learning rate used."""
+        xb, yb = self.data.batch(idx), self.data.train_y[idx]   # (B,1,28,28) float32, (B,) int64
+        if self.cfg.augment:
+            xb = random_shift(xb, 2, self.shift_gen)
+        if self.channels_last:
+            xb = xb.contiguous(memory_format=torch.channels_last)
+        lr = self.lr_at(self.step_count)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            logits = self.net(xb)
+        loss = F.cross_entropy(logits.float(), yb)
+        # A NaN loss on any process stops every process (one raising alone would leave the
+        # others waiting in their next all-reduce); the weights are those of the last good step.
+        if self.shard.any(not bool(torch.isfinite(loss))):
+            raise ConfigError(f"training diverged at step {self.step_count} (loss is {loss.item()}); "
+                              "lower the learning rate")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()               # with DDP, gradients are all-reduced (averaged) here
+        self.optimizer.step()
+        self.step_count += 1
+        win.add(loss.item(), int((logits.argmax(1) == yb).sum()), len(yb))
+        self.examples_seen += len(yb)
+        return lr
+
+    def _event(self, lr, win: "_Window", test_acc, epoch=None, **kw) -> TrainEvent:
+        loss_sum, correct, seen = win.loss_sum, win.correct, win.seen
+        elapsed = max(1e-9, time.perf_counter() - win.t0)
         ev = TrainEvent(
             step=self.step_count,
             epoch=float(epoch if epoch is not None else self.step_count / self.steps_per_epoch),
@@ -258,14 +329,15 @@ class MnistTrainer:
         self.history.append(replace(ev, first_layer=None))  # keep history light
         return ev
 
-    def _finish(self, lr, loss_sum, correct, seen, steps, t_window, stopped: bool) -> TrainEvent:
+    def _finish(self, lr, win: "_Window", stopped: bool) -> TrainEvent:
         last = self.history[-1] if self.history else None
         test_acc = last.test_acc if last is not None and last.step == self.step_count else None
-        if test_acc is None:
+        if test_acc is None and self.final_eval:
             test_acc = self.test_accuracy()
-        if seen == 0 and last is not None:  # nothing new since the last event: repeat its numbers
-            loss_sum, correct, seen = last.train_loss * 1.0, last.train_acc, 1
-        ev = self._event(lr, loss_sum, correct, seen, steps, t_window, test_acc, done=True, stopped=stopped)
+        steps = win.steps
+        if win.seen == 0 and last is not None:  # nothing new since the last event: repeat its numbers
+            win.loss_sum, win.correct, win.seen = last.train_loss * 1.0, last.train_acc, 1
+        ev = self._event(lr, win, test_acc, done=True, stopped=stopped)
         ev.examples_per_sec = last.examples_per_sec if steps == 0 and last is not None else ev.examples_per_sec
         self.history[-1] = replace(ev, first_layer=None)
         return ev
@@ -286,6 +358,22 @@ class MnistTrainer:
             "seconds": round(self.seconds, 3),
             "stopped": bool(last.stopped) if last else False,
         }
+
+
+@dataclass
+class _Window:
+    """Training loss and accuracy summed over the steps since the last event."""
+    loss_sum: float = 0.0
+    correct: int = 0
+    seen: int = 0
+    steps: int = 0
+    t0: float = field(default_factory=time.perf_counter)
+
+    def add(self, loss: float, correct: int, n: int) -> None:
+        self.loss_sum += loss * n
+        self.correct += correct
+        self.seen += n
+        self.steps += 1
 
 
 def train(cfg: MnistConfig | None = None, data: MnistData | None = None, callback=None, every: int = 50,

@@ -114,7 +114,7 @@ _WORKER_STOP = None
 
 
 def _init_worker(stop_event, parent: int) -> None:
-    """Runs once in each worker: background.init_worker (ignore Ctrl-C, which the parent
+    """Runs once in each worker: runtime.pool.init_worker (ignore Ctrl-C, which the parent
     handles; one torch thread; exit if the parent dies) at normal priority, and keep the
     stop flag."""
     global _WORKER_STOP
@@ -127,8 +127,8 @@ def _worker_cell(kind_name: str, cfg_dict: dict, options: dict) -> dict:
 
 
 def _context():
-    """The fork server (see runtime/pool.py), with torch and this module preloaded."""
-    return process_context(["torch", "nnplay.engine.sweeps.runner"])
+    """The program's fork server (runtime/pool.py), which has torch and this module preloaded."""
+    return process_context()
 
 
 def default_workers(n_cells: int) -> int:
@@ -136,12 +136,14 @@ def default_workers(n_cells: int) -> int:
 
 
 def run_sweep(kind: str, base, axes: list[Axis], options: dict | None = None, *, out=None, workers: int = 1,
-              progress=None, stop=None, cells: list[Cell] | None = None) -> SweepResult:
+              progress=None, stop=None, cells: list[Cell] | None = None, backend=None) -> SweepResult:
     """Train every cell of the grid not already stored in `out`.
 
     progress(record, done, total) is called after each cell (reused ones first).
     stop: an object with is_set() (threading.Event); when set, running cells stop
     and the result has interrupted=True. Ctrl-C does the same (no exception).
+    backend: a runtime.ray_backend.RayPool to train the cells as Ray tasks instead of
+    local processes (one torch thread each, as in a local worker: the same numbers).
     cells: an explicit list of cells instead of the grid of `axes` (then `axes` holds
     one Axis naming them, for tables and figures)."""
     k = KINDS[kind]
@@ -153,7 +155,8 @@ def run_sweep(kind: str, base, axes: list[Axis], options: dict | None = None, *,
     results: dict[int, dict] = {}
     todo = []
     for pos, cell in enumerate(cells):
-        cfg = cell.cfg.replace(threads=1) if kind == "mnist" and workers > 1 else cell.cfg
+        parallel = workers > 1 or backend is not None
+        cfg = cell.cfg.replace(threads=1) if kind == "mnist" and parallel else cell.cfg
         cid = cell_id(cell.key, _identity(k, cfg, options))
         stored = store.load(cid)
         if stored is not None:
@@ -171,7 +174,11 @@ def run_sweep(kind: str, base, axes: list[Axis], options: dict | None = None, *,
             progress(rec, len(results), len(cells))
 
     workers = max(1, min(int(workers), len(todo) or 1))
-    if workers == 1:
+    if backend is not None:
+        interrupted = backend.map_unordered(
+            _worker_cell, [(k.name, cfg_dict, options) for _, _, _, cfg_dict in todo],
+            lambda i, res: None if res.get("stopped") else finish(*todo[i], res), stop)
+    elif workers == 1:
         interrupted = _run_inline(k, todo, options, stop, finish)
     else:
         interrupted = _run_pool(k, todo, options, stop, finish, workers)

@@ -20,7 +20,7 @@ import json
 import math
 from pathlib import Path
 
-from ..checkpoint import atomic_write_text
+from nnplay.runtime.files import atomic_write_text
 from ..errors import ConfigError
 
 FORMAT = "nnplay-sweep"

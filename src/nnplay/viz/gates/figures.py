@@ -1,8 +1,10 @@
 """Figures of the logic-gate lab: decision boundary, network diagram, curves, one neuron.
 
-Every function takes plain arrays (or an engine `Snapshot`, duck-typed) and returns a
-`plotly.graph_objects.Figure` with `template="none"`. Heatmaps hold float32 z-values and
-one heatmap trace per panel, so one live update stays cheap to build and to send.
+Every `*_spec` function takes plain arrays (or an engine `Snapshot`, duck-typed) and returns
+the figure as a plain {"data": [...], "layout": {...}} dict with `template="none"`; the
+`*_figure` functions at the end wrap a spec in a `go.Figure`. One heatmap trace per panel
+(float32 z for the boundary and neuron, uint8 codes for the network mosaic), so one live
+update stays cheap to build and to send.
 
 Colours follow TensorFlow Playground: orange for class 0 / negative values, blue for
 class 1 / positive values, a light grey in between.

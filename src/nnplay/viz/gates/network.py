@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from .style import (BIN_WIDTHS, BLUE, INK, MOSAIC_COLORSCALE, MUTED, ORANGE, WEIGHT_BINS, base_layout, f32,
-                          to_uint8)
+                    to_uint8)
 
 
 def _tile_scale(tile: np.ndarray, kind: str) -> np.ndarray:
@@ -40,30 +40,45 @@ def network_layout(sizes: Sequence[int], T: int, col_gap: float = 1.6, row_gap: 
 
 
 def network_spec(weights: Sequence[np.ndarray], tiles: Sequence[np.ndarray],
-                   node_names: Sequence[Sequence[str]] | None = None, *,
-                   biases: Sequence[np.ndarray] | None = None, selected_node: tuple[int, int] | None = None,
-                   selected_edge: tuple[int, int, int] | None = None, tile_res: int = 20,
-                   height: int | None = None) -> dict:
+                 node_names: Sequence[Sequence[str]] | None = None, *,
+                 biases: Sequence[np.ndarray] | None = None, selected_node: tuple[int, int] | None = None,
+                 selected_edge: tuple[int, int, int] | None = None, tile_res: int = 20,
+                 height: int | None = None) -> dict:
     """The network as a diagram of small heatmaps joined by weighted edges.
 
     weights[i]: (out, in) from column i to column i+1. tiles[c]: (units_c, G, G) activation
     of every node of column c over the input square (column 0 = input features, last = output
-    probability). All tiles go into ONE heatmap trace: a mosaic whose gaps are NaN rows and
-    columns. Edges are at most 8 line traces, binned by sign (blue +, orange -) and |w|.
+    probability). All tiles go into ONE uint8 heatmap trace, a mosaic whose gaps are 0 (drawn
+    white). Edges are at most 8 line traces, binned by sign (blue +, orange -) and |w|.
     Node and edge hover/click targets carry customdata "n:c:k" and "e:layer:out:in".
+    Trace order (bottom to top): mosaic, outlines, edges, selected edge, edge targets, node targets.
     """
-    n_cols = len(tiles)
     sizes = [int(t.shape[0]) for t in tiles]
     G = int(tiles[0].shape[-1])
     stride = max(1, math.ceil(G / tile_res))
     T = len(range(0, G, stride))
     X, Y, CG, RG = network_layout(sizes, T)
-    kinds = ["input"] + ["hidden"] * (n_cols - 2) + ["output"]
+    traces = [_mosaic(tiles, sizes, X, Y, stride, T, CG, RG), _outlines(X, Y, sizes),
+              *_edges(weights, X, Y, sizes, node_names, selected_edge),
+              _node_targets(X, Y, sizes, node_names, biases)]
     rows = max(sizes)
+    if height is None:
+        height = int(min(620, max(300, 60 + rows * 44)))
+    layout = base_layout(
+        height=height, margin=dict(l=4, r=4, t=4, b=4), shapes=_selection(X, Y, sizes, selected_node),
+        annotations=_annotations(X, Y, node_names),
+        xaxis=dict(visible=False, range=[-0.9 if node_names else -0.2, X[-1] + 1.2], fixedrange=True),
+        yaxis=dict(visible=False, range=[Y[0] - rows * 1.32 - 0.1, Y[0] + 0.55], fixedrange=True),
+        hoverlabel=dict(bgcolor="white", font=dict(size=12)))
+    return dict(data=traces, layout=layout)
 
-    # All tiles in ONE uniform uint8 heatmap (4x less to send than float32, and drawn by
-    # plotly as a single image): 0 = the white gaps between tiles, 1..255 = values -1..+1.
-    # Canvas row 0 is the bottom; a tile's row i is x2's i-th value, so x2 points up.
+
+def _mosaic(tiles, sizes, X, Y, stride: int, T: int, CG: int, RG: int) -> dict:
+    """All tiles in ONE uniform uint8 heatmap (4x less to send than float32, and drawn by
+    plotly as a single image): 0 = the white gaps between tiles, 1..255 = values -1..+1.
+    Canvas row 0 is the bottom; a tile's row i is x2's i-th value, so x2 points up."""
+    n_cols, rows = len(tiles), max(sizes)
+    kinds = ["input"] + ["hidden"] * (n_cols - 2) + ["output"]
     canvas = np.zeros((rows * T + (rows - 1) * RG, n_cols * T + (n_cols - 1) * CG), dtype=np.uint8)
     for c, (tile, kind) in enumerate(zip(tiles, kinds)):
         small = f32(tile)[:, ::stride, ::stride]
@@ -72,14 +87,14 @@ def network_spec(weights: Sequence[np.ndarray], tiles: Sequence[np.ndarray],
             r0 = (rows - 1 - k) * (T + RG)
             canvas[r0:r0 + T, c0:c0 + T] = to_uint8(_tile_scale(small[k], kind))
     y_bottom = float(Y[rows - 1] - 1.0)
-    traces: list[dict] = [dict(type="heatmap", z=canvas, x0=0.5 / T, dx=1.0 / T, y0=y_bottom + 0.5 / T,
-                               dy=1.0 / T, zmin=0, zmax=255, colorscale=MOSAIC_COLORSCALE, showscale=False,
-                               hoverinfo="skip", zsmooth=False)]
+    return dict(type="heatmap", z=canvas, x0=0.5 / T, dx=1.0 / T, y0=y_bottom + 0.5 / T, dy=1.0 / T,
+                zmin=0, zmax=255, colorscale=MOSAIC_COLORSCALE, showscale=False, hoverinfo="skip", zsmooth=False)
 
-    def centre(c, k):
-        return X[c] + 0.5, Y[k] - 0.5
 
-    # Edges: from the right side of node (i, in) to the left side of node (i+1, out).
+def _edges(weights, X, Y, sizes, node_names, selected_edge) -> list[dict]:
+    """Edges from the right side of node (i, in) to the left side of node (i+1, out): line
+    traces binned by sign and |w|, the selected edge dotted on top, then one trace of
+    transparent markers (hover text and click id "e:layer:out:in") near each edge's end."""
     groups: dict[tuple[bool, int], tuple[list, list]] = {}
     mx, my, mtext, mdata = [], [], [], []
     for i, w in enumerate(weights):
@@ -99,10 +114,9 @@ def network_spec(weights: Sequence[np.ndarray], tiles: Sequence[np.ndarray],
                 mtext.append(f"weight {_node_label(node_names, i, j)} → {_node_label(node_names, i + 1, o)}"
                              f"<br>w = {v:+.3f}")
                 mdata.append(f"e:{i}:{o}:{j}")
-    for (pos, b), (gx, gy) in sorted(groups.items()):
-        traces.append(dict(type="scatter", mode="lines", x=gx, y=gy, hoverinfo="skip",
-                           name=f"{'+' if pos else '-'}w bin {b}",
-                           line=dict(color=BLUE if pos else ORANGE, width=BIN_WIDTHS[b])))
+    traces = [dict(type="scatter", mode="lines", x=gx, y=gy, hoverinfo="skip", name=f"{'+' if pos else '-'}w bin {b}",
+                   line=dict(color=BLUE if pos else ORANGE, width=BIN_WIDTHS[b]))
+              for (pos, b), (gx, gy) in sorted(groups.items())]
     if selected_edge is not None:
         li, o, j = selected_edge
         if 0 <= li < len(weights) and o < sizes[li + 1] and j < sizes[li]:
@@ -112,55 +126,59 @@ def network_spec(weights: Sequence[np.ndarray], tiles: Sequence[np.ndarray],
     traces.append(dict(type="scatter", mode="markers", name="edges", x=mx, y=my, text=mtext,
                        customdata=mdata, hovertemplate="%{text}<extra></extra>",
                        marker=dict(size=7, color="rgba(0,0,0,0)")))
-    # Node targets (transparent markers over the tiles) carry the hover text and click id.
+    return traces
+
+
+def _node_targets(X, Y, sizes, node_names, biases) -> dict:
+    """Transparent markers over the tiles: hover text (name, bias) and click id "n:c:k"."""
     nx, ny, ntext, ndata = [], [], [], []
-    for c in range(n_cols):
-        for k in range(sizes[c]):
-            cx, cy = centre(c, k)
-            nx.append(cx)
-            ny.append(cy)
+    for c, size in enumerate(sizes):
+        for k in range(size):
+            nx.append(X[c] + 0.5)
+            ny.append(Y[k] - 0.5)
             text = _node_label(node_names, c, k)
             if biases is not None and c > 0:
                 text += f"<br>bias {float(np.asarray(biases[c - 1])[k]):+.3f}"
             ntext.append(text + "<br><i>click to enlarge</i>")
             ndata.append(f"n:{c}:{k}")
-    traces.append(dict(type="scatter", mode="markers", name="nodes", x=nx, y=ny, text=ntext,
-                       customdata=ndata, hovertemplate="%{text}<extra></extra>",
-                       marker=dict(size=30, symbol="square", color="rgba(0,0,0,0)")))
+    return dict(type="scatter", mode="markers", name="nodes", x=nx, y=ny, text=ntext, customdata=ndata,
+                hovertemplate="%{text}<extra></extra>", marker=dict(size=30, symbol="square", color="rgba(0,0,0,0)"))
 
-    # Tile outlines: one line trace (None-separated rectangles), cheaper to draw than shapes.
+
+def _outlines(X, Y, sizes) -> dict:
+    """Tile outlines: one line trace of None-separated rectangles, cheaper to draw than shapes."""
     ox, oy = [], []
-    for c in range(n_cols):
-        for k in range(sizes[c]):
+    for c, size in enumerate(sizes):
+        for k in range(size):
             ox += [X[c], X[c] + 1, X[c] + 1, X[c], X[c], None]
             oy += [Y[k], Y[k], Y[k] - 1, Y[k] - 1, Y[k], None]
-    traces.insert(1, dict(type="scatter", mode="lines", x=ox, y=oy, hoverinfo="skip", name="outlines",
-                          line=dict(color="#94a3b8", width=1)))
-    shapes = []
-    if selected_node is not None:
-        c, k = selected_node
-        if 0 <= c < n_cols and 0 <= k < sizes[c]:
-            shapes.append(dict(type="rect", x0=X[c] - 0.08, x1=X[c] + 1.08, y0=Y[k] - 1.08, y1=Y[k] + 0.08,
-                               line=dict(color=INK, width=2.5)))
+    return dict(type="scatter", mode="lines", x=ox, y=oy, hoverinfo="skip", name="outlines",
+                line=dict(color="#94a3b8", width=1))
+
+
+def _selection(X, Y, sizes, selected_node) -> list[dict]:
+    """A dark frame around the enlarged node, if it exists."""
+    if selected_node is None:
+        return []
+    c, k = selected_node
+    if not (0 <= c < len(sizes) and 0 <= k < sizes[c]):
+        return []
+    return [dict(type="rect", x0=X[c] - 0.08, x1=X[c] + 1.08, y0=Y[k] - 1.08, y1=Y[k] + 0.08,
+                 line=dict(color=INK, width=2.5))]
+
+
+def _annotations(X, Y, node_names) -> list[dict]:
+    """Column headings above, input feature names to the left."""
+    n_cols = len(X)
     annotations = []
     for c in range(n_cols):
         head = "Input" if c == 0 else ("Output" if c == n_cols - 1 else f"Hidden {c}")
         annotations.append(dict(x=X[c] + 0.5, y=Y[0] + 0.12, text=f"<b>{head}</b>", showarrow=False,
                                 yanchor="bottom", font=dict(size=12, color=INK)))
-    if node_names:
-        for k, name in enumerate(node_names[0]):
-            annotations.append(dict(x=X[0] - 0.08, y=Y[k] - 0.5, text=name, showarrow=False,
-                                    xanchor="right", font=dict(size=11, color=MUTED)))
-    rows_h = rows * 1.32
-    if height is None:
-        height = int(min(620, max(300, 60 + rows * 44)))
-    left = -0.9 if node_names else -0.2
-    layout = base_layout(
-        height=height, margin=dict(l=4, r=4, t=4, b=4), shapes=shapes, annotations=annotations,
-        xaxis=dict(visible=False, range=[left, X[-1] + 1.2], fixedrange=True),
-        yaxis=dict(visible=False, range=[Y[0] - rows_h - 0.1, Y[0] + 0.55], fixedrange=True),
-        hoverlabel=dict(bgcolor="white", font=dict(size=12)))
-    return dict(data=traces, layout=layout)
+    for k, name in enumerate(node_names[0] if node_names else []):
+        annotations.append(dict(x=X[0] - 0.08, y=Y[k] - 0.5, text=name, showarrow=False,
+                                xanchor="right", font=dict(size=11, color=MUTED)))
+    return annotations
 
 
 def _node_label(node_names, c, k) -> str:

@@ -22,15 +22,36 @@ from plotly.subplots import make_subplots
 DIVERGING = "RdBu_r"
 FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12, color="#1f2937")
 MAX_TILES = 64
+# Plotly's toolbar (zoom, download…) is drawn over the top right of every plot, about 26 px high.
+# Figures keep that band empty and put their titles just below it.
+MODEBAR_PX = 28
+TITLE_PX = 24
 
 
-def base_layout(fig: go.Figure, *, height: int, title: str | None = None, **kw) -> go.Figure:
-    """The look shared by every MNIST figure."""
+def top_margin(title: str | None = None, subplot_titles: bool = False) -> int:
+    """Pixels above the plot area: the toolbar band, then a line for the title and/or subplot titles."""
+    return MODEBAR_PX + TITLE_PX * (bool(title) + subplot_titles) + 4
+
+
+def base_layout(fig: go.Figure, *, height: int, title: str | None = None, subplot_titles: bool = False,
+                **kw) -> go.Figure:
+    """The look shared by every MNIST figure. The title sits just above the plot area, left-aligned,
+    below the toolbar's band (so the toolbar never covers it); subplot titles sit under it."""
     fig.update_layout(template="none", height=height, font=FONT,
-                      margin=dict(l=40, r=20, t=40 if title else 16, b=36),
+                      margin=dict(l=40, r=20, t=top_margin(title, subplot_titles), b=36),
                       paper_bgcolor="white", plot_bgcolor="white",
-                      title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)) if title else None,
+                      title=dict(text=title, x=0.01, xanchor="left", yref="container", yanchor="top",
+                                 y=1 - MODEBAR_PX / height, font=dict(size=14)) if title else None,
                       **kw)
+    return fig
+
+
+def left_subplot_titles(fig: go.Figure) -> go.Figure:
+    """make_subplots centres each title over its panel, so a narrow panel cuts both ends
+    ("weight histogram over tim"); anchor each at its panel's left edge instead."""
+    lefts = {round(sum(ax.domain) / 2, 6): ax.domain[0] for ax in fig.select_xaxes()}
+    for ann in fig.layout.annotations:
+        ann.update(x=lefts.get(round(ann.x, 6), ann.x), xanchor="left", font=dict(size=12))
     return fig
 
 
@@ -60,6 +81,14 @@ def grid_shape(n: int, cols: int | None = None) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
+def fit_columns(n: int, width_px: float, *, min_tile_px: int = 56, chrome_px: int = 100) -> int:
+    """Tile columns for a mosaic `width_px` wide: the near-square count of grid_shape(n), or fewer
+    so each tile stays at least min_tile_px wide (a phone gets 4 columns of 64 units, not 8 of 20 px).
+    chrome_px: the width taken by margins and the colour bar."""
+    fit = max(1, int((width_px - chrome_px) // min_tile_px))
+    return min(grid_shape(n)[1], fit)
+
+
 def tile_mosaic(tiles: np.ndarray, cols: int | None = None, gap: int = 1) -> np.ndarray:
     """(n, h, w) tiles -> one 2-D float32 array with NaN gaps (NaN cells are not drawn).
 
@@ -82,15 +111,18 @@ def symmetric_limit(*arrays: np.ndarray) -> float:
 
 
 def _mosaic_figure(tiles: np.ndarray, *, colorscale, zmin: float, zmax: float, zmid: float | None,
-                   labels, title: str | None, height: int, colorbar_title: str, cols: int | None) -> go.Figure:
+                   labels, title: str | None, height: int, colorbar_title: str, cols: int | None,
+                   colorbar_below: bool = False) -> go.Figure:
     n, h, w = tiles.shape
     gap = 1 if h <= 8 else 2
     z = tile_mosaic(tiles, cols, gap)
     rows, cols = grid_shape(n, cols)
+    bar = (dict(orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top", thickness=10, len=0.9,
+                title=dict(text=colorbar_title, side="top")) if colorbar_below else
+           dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.9))
     fig = go.Figure(go.Heatmap(
         z=z, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid, zsmooth=False,
-        hoverongaps=False, hovertemplate="value %{z:.3f}<extra></extra>",
-        colorbar=dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.9)))
+        hoverongaps=False, hovertemplate="value %{z:.3f}<extra></extra>", colorbar=bar))
     if labels is not None:
         for i, text in enumerate(labels[:n]):
             r, c = divmod(i, cols)
@@ -98,14 +130,19 @@ def _mosaic_figure(tiles: np.ndarray, *, colorscale, zmin: float, zmax: float, z
                                showarrow=False, xanchor="left", yanchor="top",
                                font=dict(size=13, color="#111827"), bgcolor="rgba(255,255,255,0.75)")
     axis = dict(visible=False, showgrid=False, zeroline=False)
-    fig.update_xaxes(**axis, constrain="domain")
-    fig.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain")
-    return base_layout(fig, height=height, title=title)
+    fig.update_xaxes(**axis, constrain="domain", fixedrange=True)
+    fig.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain", fixedrange=True)
+    # meta tells the page's tap-to-enlarge view where each tile is (app/mnist/zoom.py)
+    base_layout(fig, height=height, title=title, dragmode=False,
+                meta=dict(tile=dict(h=h, w=w, gap=gap, cols=cols, n=n), labels=list(labels[:n]) if labels else None))
+    if colorbar_below:
+        fig.update_layout(margin=dict(l=8, r=8, b=64))
+    return fig
 
 
 def weight_mosaic(weights: np.ndarray, *, zmax: float | None = None, labels=None, title: str | None = None,
                   height: int = 460, max_tiles: int = MAX_TILES, cols: int | None = None,
-                  diff: bool = False) -> go.Figure:
+                  diff: bool = False, colorbar_below: bool = False) -> go.Figure:
     """First-layer weights as tiles on one fixed symmetric diverging scale.
 
     weights: (units, 784) for logistic/MLP, (C, 1, k, k) for a conv layer.
@@ -113,11 +150,12 @@ def weight_mosaic(weights: np.ndarray, *, zmax: float | None = None, labels=None
     tile getting stronger over time also gets darker (default: max |w| shown).
     labels: one text per tile (e.g. "0".."9" for logistic regression).
     diff: the weights are W_t - W_0 (only changes the colour-bar title).
+    colorbar_below: a horizontal colour bar under the tiles (narrow screens), not a vertical one beside.
     """
     tiles = as_tiles(weights)[:max_tiles]
     lim = float(zmax) if zmax else symmetric_limit(tiles)
     return _mosaic_figure(tiles, colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0.0, labels=labels,
-                          title=title, height=height, cols=cols,
+                          title=title, height=height, cols=cols, colorbar_below=colorbar_below,
                           colorbar_title="W<sub>t</sub> − W<sub>0</sub>" if diff else "weight")
 
 
@@ -131,12 +169,20 @@ def activation_mosaic(maps: np.ndarray, *, title: str | None = None, height: int
                           labels=None, title=title, height=height, cols=cols, colorbar_title="activation")
 
 
-def weight_histograms(snapshots: list[np.ndarray], bins: int = 41, lim: float | None = None
+def histogram_bins(n_weights: int, most: int = 41) -> int:
+    """Bins for a histogram of n weights: about sqrt(n), between 7 and `most`. A CNN's first layer
+    has only ~150 weights: 41 bins left most rows empty and drew stripes; 12 bins hold ~12 each."""
+    return int(np.clip(round(math.sqrt(max(n_weights, 1))), 7, most))
+
+
+def weight_histograms(snapshots: list[np.ndarray], bins: int | None = None, lim: float | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
     """Histogram of every snapshot's weights on one shared set of bins.
 
+    bins: default histogram_bins(weights per snapshot).
     Returns (centres (bins,), counts (bins, T) float32): column t is snapshot t.
     """
+    bins = bins or histogram_bins(int(np.size(snapshots[0])))
     lim = float(lim) if lim else symmetric_limit(*snapshots)
     edges = np.linspace(-lim, lim, bins + 1)
     counts = np.stack([np.histogram(np.clip(np.ravel(s), -lim, lim), bins=edges)[0] for s in snapshots], axis=1)
@@ -169,5 +215,5 @@ def weight_stats(x: np.ndarray, snapshots: list[np.ndarray], *, current: int | N
             fig.add_vline(x=float(x[current]), line=dict(color="#f97316", width=2, dash="dot"), row=r, col=1)
     fig.update_xaxes(title_text=x_title, row=2, col=1)
     fig.update_yaxes(title_text="weight", row=2, col=1)
-    fig.update_annotations(font=dict(size=12))
-    return base_layout(fig, height=height, showlegend=False)
+    left_subplot_titles(fig)
+    return base_layout(fig, height=height, showlegend=False, subplot_titles=True)

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import base_layout
+from .figures import base_layout, left_subplot_titles, top_margin
 
 TRAIN_COLOR, TEST_COLOR = "#4f46e5", "#f97316"
 PALETTE = ["#4f46e5", "#f97316", "#059669", "#dc2626", "#0891b2", "#a21caf", "#ca8a04", "#475569",
@@ -57,8 +57,12 @@ def training_curves(curve: dict, *, height: int = 300, x_key: str = "epoch") -> 
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    fig.update_annotations(font=dict(size=12))
-    return base_layout(fig, height=height, legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.25))
+    left_subplot_titles(fig)
+    # the legend sits at the very bottom, under the axis titles (at y=-0.25 it ran into them on a phone)
+    base_layout(fig, height=height, subplot_titles=True,
+                legend=dict(orientation="h", x=0.5, xanchor="center", y=0, yref="container", yanchor="bottom"))
+    fig.update_layout(margin=dict(b=72))
+    return fig
 
 
 def confusion_figure(conf: np.ndarray, *, selected: tuple[int, int] | None = None, height: int = 420,
@@ -85,7 +89,7 @@ def confusion_figure(conf: np.ndarray, *, selected: tuple[int, int] | None = Non
     fig.update_yaxes(title_text="true digit", type="category", autorange="reversed", showgrid=False,
                      scaleanchor="x")
     base_layout(fig, height=height, title=title)
-    fig.update_layout(margin=dict(l=50, r=10, t=40 if title else 10, b=50))
+    fig.update_layout(margin=dict(l=50, r=10, t=top_margin(title), b=50))
     return fig
 
 
@@ -108,7 +112,7 @@ def _bars_base(height: int, title: str | None) -> go.Figure:
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", showgrid=True, gridcolor="#eef2ff")
     fig.update_xaxes(type="category", title_text="digit")
     base_layout(fig, height=height, title=title)
-    fig.update_layout(margin=dict(l=44, r=10, t=30 if title else 10, b=40))
+    fig.update_layout(margin=dict(l=44, r=10, t=top_margin(title), b=40))
     return fig
 
 
@@ -130,7 +134,7 @@ def _image_base(height: int, title: str | None, hover: bool) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     base_layout(fig, height=height, title=title)
-    fig.update_layout(margin=dict(l=4, r=4, t=34 if title else 4, b=4))
+    fig.update_layout(margin=dict(l=4, r=4, t=top_margin(title), b=4))
     return fig
 
 
@@ -179,6 +183,18 @@ def upscale(x28: np.ndarray, scale: int = 4, invert: bool = True) -> np.ndarray:
     return np.kron(img.astype(np.uint8), np.ones((scale, scale), np.uint8))
 
 
+def gallery_tile(x28: np.ndarray, scale: int = 3, caption_px: int = 24) -> np.ndarray:
+    """A square gallery thumbnail: the upscaled digit (ink dark) with a white strip below it and white
+    sides. Gradio draws each caption over the bottom right of its thumbnail; the strip takes it, so
+    the caption never hides the digit's strokes. Returns (28s + caption_px) squared uint8."""
+    img = upscale(x28, scale)
+    side = img.shape[0] + caption_px
+    left = caption_px // 2
+    out = np.full((side, side), 255, np.uint8)
+    out[:img.shape[0], left:left + img.shape[1]] = img
+    return out
+
+
 def _fmt(v) -> str:
     if isinstance(v, float):
         return f"{v:g}"
@@ -204,10 +220,12 @@ def run_labels(configs: list[dict], ignore=("seed_note",)) -> list[str]:
 def compare_runs(runs: list[dict], *, height: int = 340) -> go.Figure:
     """Overlay the test-accuracy curves of several runs.
 
-    runs: dicts with "name" (e.g. "#2"), "config" (dict), "test_epoch" and "test_acc" lists.
+    runs: dicts with "name" (e.g. "#2"), "config" (dict), "test_epoch" and "test_acc" lists,
+    and optionally "label" (what differed, worked out by the caller; else from the configs).
     Legend entries name the run and what differed from the others.
     """
-    labels = run_labels([r["config"] for r in runs])
+    labels = ([r["label"] for r in runs] if runs and all("label" in r for r in runs)
+              else run_labels([r["config"] for r in runs]))
     fig = go.Figure()
     for i, (r, lab) in enumerate(zip(runs, labels)):
         x, y = _xy(r, "test_acc", "test_epoch")
@@ -233,11 +251,13 @@ def per_class_bars(acc: np.ndarray, *, height: int = 260, overall: float | None 
                            marker_color=[TEST_COLOR if i == worst else TRAIN_COLOR for i in range(len(a))],
                            hovertemplate="digit %{x}: %{y:.2%} correct<extra></extra>"))
     lo = max(0.0, float(a.min()) - 0.1) if a.size else 0.0
-    fig.update_yaxes(range=[lo, 1.04], tickformat=".0%", title_text="correct")
+    # automargin + standoff: the axis title gets its own room left of the tick labels ("95%")
+    fig.update_yaxes(range=[lo, 1.04], tickformat=".0%", title_text="correct", automargin=True, title_standoff=10)
     fig.update_xaxes(type="category", title_text="true digit")
     title = "accuracy per digit"
     if overall is not None:
         fig.add_hline(y=overall, line=dict(color="#6b7280", dash="dot", width=1))
-        title += f" (dotted: overall {overall:.2%}; orange: the weakest digit)"
+        title += f" (dotted: overall {overall:.2%}; orange: the weakest)"
     base_layout(fig, height=height, title=title)
+    fig.update_layout(margin=dict(l=72))
     return fig

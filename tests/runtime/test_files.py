@@ -1,4 +1,4 @@
-"""A crash mid-write leaves the old file whole.
+"""Atomic writes (runtime/files.py): a crash mid-write leaves the old file whole.
 
 A child process overwrites a checkpoint (or a report) that already exists, through
 a deliberately slow disk (its file writes go out 1 MB at a time with a short pause),
@@ -20,16 +20,18 @@ from pathlib import Path
 import pytest
 import torch
 
-from nnplay.engine.checkpoint import atomic_write_text, load_checkpoint, save_checkpoint
+from nnplay.engine.checkpoint import load_checkpoint, save_checkpoint
+from nnplay.runtime.files import atomic_write_text
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
 # The child: a slow file object (1 MB per write, 20 ms apart) under os.fdopen, then the
-# real engine function writing ~64 MB.
+# real function writing ~64 MB.
 CHILD = textwrap.dedent("""
     import os, sys, time
     import torch
     from nnplay.engine import checkpoint as ck
+    from nnplay.runtime import files
 
     real_fdopen = os.fdopen
 
@@ -48,7 +50,7 @@ CHILD = textwrap.dedent("""
     if kind == "checkpoint":
         ck.save_checkpoint(path, {"w": torch.full((16_000_000,), 2.0)}, kind="test", config={"new": True})
     else:
-        ck.atomic_write_text(path, "new report line\\n" * 4_000_000)
+        files.atomic_write_text(path, "new report line\\n" * 4_000_000)
     print("FINISHED", flush=True)
 """)
 
@@ -102,14 +104,37 @@ def test_killed_report_write_keeps_the_old_report(tmp_path):
     assert target.read_text() == "# the old report\n"
 
 
-def test_atomic_write_gives_an_ordinary_file_mode(tmp_path):
-    """mkstemp's 0600 must not leak into checkpoints and reports: others may read them."""
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_atomic_write_gives_the_mode_open_would(tmp_path, umask):
+    """mkstemp's 0600 must not leak into checkpoints and reports: the file gets what a plain
+    open() would make under the user's umask (others may read it under the usual 022)."""
     import stat
 
-    from nnplay.engine.checkpoint import atomic_write_text
+    target, plain = tmp_path / "REPORT.md", tmp_path / "plain.md"
+    old = os.umask(umask)  # this test sets the umask itself, and puts it back
+    try:
+        atomic_write_text(target, "hello\n")
+        plain.write_text("hello\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o666 & ~umask
 
-    umask = os.umask(0o022)
-    os.umask(umask)
-    target = tmp_path / "REPORT.md"
-    atomic_write_text(target, "hello\n")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # what open() would have made
+
+UMASK_PROBE = textwrap.dedent("""
+    import os
+    calls = []
+    real = os.umask
+    os.umask = lambda mask: calls.append(mask) or real(mask)
+    import nnplay.engine.checkpoint, nnplay.runtime.files, nnplay.report.common, nnplay.engine.sweeps.store
+    nnplay.runtime.files.atomic_write_text(os.path.join(os.environ["OUT"], "x.txt"), "x")
+    print(calls)
+""")
+
+
+def test_nothing_changes_the_umask(tmp_path):
+    """Neither importing the writers nor writing touches the process umask (which is one
+    setting for every thread: changing it even for a moment races with their file creation)."""
+    out = subprocess.run([sys.executable, "-c", UMASK_PROBE], capture_output=True, text=True, check=True,
+                         env={**os.environ, "OUT": str(tmp_path)})
+    assert out.stdout.strip() == "[]"
+    assert (tmp_path / "x.txt").read_text() == "x" and not list(tmp_path.glob("*.tmp"))

@@ -1,0 +1,72 @@
+"""The MNIST lab's runs: one test accuracy per run, settings that differ and apply, honest
+times, and quick runs slow enough to watch (issue 17, items 3 and 4)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from nnplay.app.mnist import compare, runs
+from nnplay.app.mnist.common import progress_html
+from nnplay.engine.mnist import MnistConfig, evaluate, load_mnist
+
+
+def _wait(run, timeout=300):
+    t_end = time.time() + timeout
+    while run.running and time.time() < t_end:
+        time.sleep(0.05)
+    assert run.status == "done", run.message
+
+
+@pytest.fixture(scope="module")
+def quick_run():
+    session = runs.Session()
+    cfg = MnistConfig(model="logistic", epochs=2, batch_size=64, lr=0.01, subset=runs.QUICK_TRAIN, threads=1)
+    run = session.start(cfg, quick=True, paced=True)  # as the page's Train button starts it
+    seen = []
+    while run.running:
+        seen.append(progress_html(run.view(), run.name, cfg.epochs))
+        time.sleep(0.1)
+    _wait(run)
+    return session, run, seen
+
+
+def test_the_run_has_one_test_accuracy_on_all_test_digits(quick_run):
+    session, run, seen = quick_run
+    data = load_mnist()
+    full = evaluate(run.model, data.test_x, data.test_y).test_accuracy  # all 10,000 digits
+    assert run.test_accuracy == pytest.approx(full, abs=1e-9)
+    done = progress_html(run.view(), run.name, 2)
+    assert f"{full:.2%}" in done and "10,000 test digits" in done
+    assert compare.table(session)[0][14] == f"{full:.2%}"  # the Compare table shows the same number
+    live = [h for h in seen if "live estimate" in h]
+    assert live and all("1,000 test digits" in h for h in live)  # the subset estimate says what it is
+
+
+def test_times_are_click_to_finished(quick_run):
+    _, run, _ = quick_run
+    v = run.view()
+    assert v["seconds"] >= v["train_seconds"] > 0
+    assert run.examples == 2 * runs.QUICK_TRAIN
+    assert run.examples_per_sec == pytest.approx(run.examples / run.seconds, rel=1e-6)
+    assert f"{v['examples_per_sec']:,.0f} examples/s" in progress_html(v, run.name, 2)
+    assert "from Train to finished" in progress_html(v, run.name, 2)
+
+
+def test_a_quick_run_lasts_long_enough_to_watch(quick_run):
+    _, run, seen = quick_run
+    assert run.seconds >= runs.QUICK_MIN_SECONDS * 0.95  # paced, not a 0.2 s blink
+    assert len(run.view()["snapshots"]) >= 20
+    assert len(seen) >= 20  # the page polls and sees it move
+
+
+def test_what_differed_lists_only_fields_that_apply():
+    session = runs.Session()
+    for i, cfg in enumerate([MnistConfig(model="logistic"), MnistConfig(model="mlp", hidden=(64,)),
+                             MnistConfig(model="cnn"), MnistConfig(model="mlp", hidden=(300, 100), threads=1)]):
+        r = runs.Run(number=i + 1, cfg=cfg, quick=False, status="done")
+        session.runs.append(r)
+    labels = [row[3] for row in compare.table(session)]
+    assert labels[0] == "model=logistic" and labels[2] == "model=cnn"  # no hidden=300,100, no threads
+    assert labels[1] == "model=mlp, hidden=64" and labels[3] == "model=mlp, hidden=300,100"
