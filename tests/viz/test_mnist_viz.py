@@ -202,3 +202,9 @@ def test_gallery_tiles_leave_the_caption_a_white_strip():
     assert tile.shape == (108, 108) and tile.dtype == np.uint8
     assert (tile[84:] == 255).all()              # the caption strip is white
     assert (tile[:84, 12:96] == vi.upscale(x, 3)).all()  # the digit is whole, not cropped
+
+
+def test_curves_legend_sits_below_the_axis_titles():
+    fig = vi.training_curves({"epoch": [1], "train_loss": [1], "train_acc": [0.5]})
+    lg = fig.layout.legend
+    assert (lg.yref, lg.y, lg.yanchor) == ("container", 0, "bottom") and fig.layout.margin.b >= 64

@@ -144,10 +144,10 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
     demo.queue(default_concurrency_limit=4)
     # The gate lab's live stream is a WebSocket route on Gradio's own FastAPI app; it is
     # added before the server thread starts handling requests (launch blocks afterwards).
-    demo.launch(server_name=host, server_port=port, share=share, auth=auth,
-                max_file_size=MAX_FILE_SIZE, prevent_thread_lock=True,
-                quiet=quiet, show_error=True, **LAUNCH_KW)
-    gates_stream.mount(demo.app)
+    app, _, _ = demo.launch(server_name=host, server_port=port, share=share, auth=auth,
+                            max_file_size=MAX_FILE_SIZE, prevent_thread_lock=True,
+                            quiet=quiet, show_error=True, **LAUNCH_KW)  # (FastAPI app, local URL, share URL)
+    gates_stream.mount(app)
     if not prevent_thread_lock:
         demo.block_thread()
     return demo

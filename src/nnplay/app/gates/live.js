@@ -52,7 +52,7 @@ function fit(canvas, w, h) {
   const r = window.devicePixelRatio || 1;
   const W = Math.max(1, Math.round(w * r)), H = Math.max(1, Math.round(h * r));
   if (canvas.width !== W || canvas.height !== H) { canvas.width = W; canvas.height = H; }
-  canvas.style.height = h + 'px';
+  if (canvas.__h !== h) { canvas.style.height = h + 'px'; canvas.__h = h; }
   const ctx = canvas.getContext('2d');
   ctx.setTransform(r, 0, 0, r, 0, 0);
   ctx.clearRect(0, 0, w, h);
@@ -71,6 +71,10 @@ const pretty = (s) => String(s).replace(/x(\d)/g, (m, d) => 'x' + '₀₁₂₃�
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const fmt = (v, d) => (v === null || v === undefined ? '–' : Number(v).toFixed(d));
 
+// A view's width without forcing a layout in the middle of drawing (the ResizeObserver in
+// viewAdded keeps it current; reading clientWidth after another view's DOM write would not).
+const widthOf = (view, fallback) => view.__w || (view.__w = view.clientWidth) || fallback;
+
 // ------------------------------------------------------------------ views
 const DRAW = {};
 
@@ -88,7 +92,7 @@ DRAW.status = (el, f) => {
 
 DRAW.boundary = (el, f, st) => {
   const view = el.querySelector('.nnp-view'), canvas = view.querySelector('canvas');
-  const W = view.clientWidth || 320, H = W;
+  const W = widthOf(view, 320), H = W;
   const ctx = fit(canvas, W, H);
   const m = {l: 30, r: 40, t: 8, b: 28};
   const side = Math.max(40, Math.min(W - m.l - m.r, H - m.t - m.b));
@@ -168,7 +172,7 @@ function edgeList(st, f, L) {
 
 DRAW.net = (el, f, st) => {
   const view = el.querySelector('.nnp-view'), canvas = view.querySelector('canvas');
-  const W = view.clientWidth || 480, L = netLayout(st, W);
+  const W = widthOf(view, 480), L = netLayout(st, W);
   const ctx = fit(canvas, W, L.H);
   const edges = edgeList(st, f, L);
   // Edges grouped by sign and width (0.5 px steps): a few strokes instead of one per edge.
@@ -189,9 +193,9 @@ DRAW.net = (el, f, st) => {
     if (e) { ctx.setLineDash([4, 3]); ctx.strokeStyle = INK; ctx.lineWidth = 3; ctx.beginPath(); ctx.moveTo(e.x0, e.y0); ctx.lineTo(e.x1, e.y1); ctx.stroke(); ctx.setLineDash([]); }
   }
   // Node tiles: one scratch image holding every node, each drawn scaled into place.
-  const T = Math.round(Math.sqrt(bytes(f.tiles).length / st.sizes.reduce((a, b) => a + b, 0)));
-  const n = st.sizes.reduce((a, b) => a + b, 0);
-  const scratch = codeCanvas(view, bytes(f.tiles), T, T * n, false);
+  const n = st.sizes.reduce((a, b) => a + b, 0), codes = bytes(f.tiles);
+  const T = Math.round(Math.sqrt(codes.length / n));
+  const scratch = codeCanvas(view, codes, T, T * n, false);
   ctx.imageSmoothingEnabled = true;
   let idx = 0;
   const nodes = [];
@@ -246,12 +250,12 @@ function netTip(view, t) {
 DRAW.neuron = (el, f) => {
   const view = el.querySelector('.nnp-view'), canvas = view.querySelector('canvas');
   const title = view.querySelector('.nnp-title');
-  title.textContent = f.sel.title;
-  const W = Math.min(view.clientWidth || 240, 300), side = W - 52;
+  if (title.textContent !== f.sel.title) title.textContent = f.sel.title;
+  const W = Math.min(widthOf(view, 240), 300), side = W - 52;
   const ctx = fit(canvas, W, side + 8);
-  const G0 = Math.round(Math.sqrt(bytes(f.sel.b).length));
+  const codes = bytes(f.sel.b), G0 = Math.round(Math.sqrt(codes.length));
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(codeCanvas(view, bytes(f.sel.b), G0, G0, false), 4, 4, side, side);
+  ctx.drawImage(codeCanvas(view, codes, G0, G0, false), 4, 4, side, side);
   ctx.strokeStyle = '#cbd5e1'; ctx.strokeRect(4.5, 4.5, side - 1, side - 1);
   const lo = f.sel.lo, hi = f.sel.hi, mid = (lo + hi) / 2;
   colorbar(ctx, side + 10, 4, 8, side, [[0, fmt(lo, 2)], [0.5, fmt(mid, 2)], [1, fmt(hi, 2)]]);
@@ -280,7 +284,7 @@ function niceStep(span, n) {
 
 DRAW.curves = (el, f, st) => {
   const view = el.querySelector('.nnp-view'), canvas = view.querySelector('canvas');
-  const W = view.clientWidth || 360, H = 250;
+  const W = widthOf(view, 360), H = 250;
   const ctx = fit(canvas, W, H);
   const c = G.curve, n = c.e.length;
   const m = {l: 58, r: 10, t: 22, b: 32}, gap = 18;
@@ -341,20 +345,31 @@ DRAW.curves = (el, f, st) => {
 DRAW.truth = (el, f, st) => {
   const view = el.querySelector('.nnp-view');
   const nIn = st.n_inputs;
-  const head = Array.from({length: nIn}, (_, i) => `<th>x${i + 1}</th>`).join('');
-  const body = st.rows.map((r, i) => {
+  if (view.__st !== st) {  // the table's rows change with the settings only: build it then
+    view.__st = st;
+    const head = Array.from({length: nIn}, (_, i) => `<th>x${i + 1}</th>`).join('');
+    const body = st.rows.map((r) => `<tr>${r.slice(0, nIn).map((v) => `<td>${v}</td>`).join('')}<td>${r[nIn]}</td>` +
+      '<td></td><td></td><td></td></tr>').join('');
+    view.innerHTML = `<table><thead><tr>${head}<th>target</th><th>p(1)</th><th>answer</th><th></th></tr></thead>` +
+      `<tbody>${body}</tbody></table><div class='verdict'></div>`;
+    view.__cells = [...view.querySelectorAll('tbody tr')].map((tr) => [tr, ...[...tr.children].slice(nIn + 1)]);
+  }
+  st.rows.forEach((r, i) => {  // then only the numbers and colours change
     const p = f.p[i], answer = p >= 0.5 ? 1 : 0, ok = answer === r[nIn];
-    return `<tr class='${ok ? 'ok' : 'bad'}'>${r.slice(0, nIn).map((v) => `<td>${v}</td>`).join('')}<td>${r[nIn]}</td>` +
-      `<td>${p.toFixed(3)}</td><td>${answer}</td><td>${ok ? '✓' : '✗'}</td></tr>`;
-  }).join('');
-  view.innerHTML = `<table data-correct='${f.right}' data-rows='${st.rows.length}'><thead><tr>${head}<th>target</th>` +
-    `<th>p(1)</th><th>answer</th><th></th></tr></thead><tbody>${body}</tbody></table><div class='verdict'>${esc(f.verdict)}</div>`;
+    const [tr, pc, ac, mark] = view.__cells[i];
+    tr.className = ok ? 'ok' : 'bad';
+    pc.textContent = p.toFixed(3); ac.textContent = answer; mark.textContent = ok ? '✓' : '✗';
+  });
+  const table = view.firstChild;
+  table.dataset.correct = f.right; table.dataset.rows = st.rows.length;
+  const verdict = view.querySelector('.verdict');
+  if (verdict.textContent !== f.verdict) verdict.textContent = f.verdict;
   view.dataset.epoch = f.epoch;
 };
 
 DRAW.try = (el, f) => {
   const view = el.querySelector('.nnp-view');
-  view.innerHTML = f.try.html;
+  if (view.__html !== f.try.html) { view.innerHTML = f.try.html; view.__html = f.try.html; }
   view.dataset.epoch = f.epoch;
 };
 
@@ -433,7 +448,8 @@ G.viewAdded = (name) => {
   if (v && !v.element.__nnpResize && window.ResizeObserver) {
     let w = 0;
     v.element.__nnpResize = new ResizeObserver(() => {
-      const nw = v.element.clientWidth;
+      const nw = v.element.clientWidth, view = v.element.querySelector('.nnp-view');
+      if (view) view.__w = view.clientWidth;
       if (nw !== w) { w = nw; if (G.frame) drawView(name, G.frame); }
     });
     v.element.__nnpResize.observe(v.element);

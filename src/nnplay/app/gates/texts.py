@@ -92,7 +92,7 @@ CSS += """
 #gates-root .gates-live {background: var(--block-background-fill); border: 1px solid var(--block-border-color);
   border-radius: var(--block-radius); padding: 6px}
 #gates-root #gates-epoch, #gates-root #gates-status {background: none; border-width: 0; padding: 0 4px}
-#gates-root .nnp-view {position: relative; width: 100%}
+#gates-root .nnp-view {position: relative; width: 100%; contain: content}
 #gates-root .nnp-view canvas {display: block; width: 100%}
 #gates-root .nnp-boundary {max-width: 460px; margin: 0 auto; aspect-ratio: 1 / 1}
 #gates-root .nnp-boundary canvas {height: 100% !important}

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import gradio as gr
 
 from nnplay.app.experiments import mnist_experiments
-from nnplay.app.mnist import api, compare, draw, inspect, train, weights
+from nnplay.app.mnist import api, compare, draw, inspect, train, weights, zoom
 from nnplay.app.mnist.runs import Session, close_session
 
 # The tab's look (app/main.py may add it to its CSS; the layout works without it).
@@ -18,7 +18,8 @@ CSS = """
 #mnist-cell-gallery .grid-container, #mnist-mistakes .grid-container {
   grid-template-columns: repeat(auto-fill, minmax(84px, 1fr)) !important}
 .mnist-gallery-title p {margin: 4px 0 0}
-"""
+#mnist-timeline-row {flex-wrap: wrap}
+""" + zoom.CSS
 
 INTRO = ("**Handwritten digits (MNIST).** Draw a digit and see what a trained network makes of it, "
          "train your own model and watch its first layer learn, then look at the mistakes it makes.")
@@ -29,7 +30,7 @@ def build() -> gr.Blocks:
     with gr.Blocks() as tab:
         ui.session = gr.State(Session(), delete_callback=close_session)
         gr.Markdown(INTRO)
-        with gr.Tabs(elem_id="mnist-sections"):
+        with gr.Tabs(elem_id="mnist-sections", overflow_behavior="wrap"):
             with gr.Tab("Try your own digit", id="mnist-draw"):
                 draw.build(ui)
             with gr.Tab("Train & watch the weights", id="mnist-train"):

@@ -61,7 +61,7 @@ def build(ui) -> None:
             with gr.Row():
                 ui.train_btn = gr.Button("Train", variant="primary", elem_id="mnist-train")
                 ui.stop_btn = gr.Button("Stop", variant="stop", elem_id="mnist-stop")
-        with gr.Column(scale=4):
+        with gr.Column(scale=4, min_width=360, elem_id="mnist-train-main"):
             ui.status = gr.HTML(progress_html(None), elem_id="mnist-status")
             ui.curves = gr.Plot(vi.training_curves({}, height=CURVES_H), label="Loss and accuracy",
                                 show_label=False, elem_id="mnist-curves")
@@ -108,14 +108,14 @@ def change_lr(session: Session, lr):
         gr.Warning(str(e))
 
 
-def poll(session: Session, diff: bool, digit: float):
+def poll(session: Session, diff: bool, digit: float, px: float = 0):
     """Timer tick: progress, curves, weights, timeline; on the last tick also everything that lists runs."""
     run = session.current
     rest = 7
     if run is None:
         return (gr.skip(),) * 5 + (gr.Timer(active=False),) + (gr.skip(),) * (rest - 1)
     view = run.view()
-    mosaic, stats = weights.figures(run, view, None, diff)
+    mosaic, stats = weights.figures(run, view, None, diff, px)
     n = len(view["snapshots"])
     timeline = gr.Slider(minimum=1, maximum=max(2, n), value=max(1, n)) if n else gr.skip()
     out = (progress_html(view, run.name, run.cfg.epochs), vi.training_curves(view["curve"], height=CURVES_H),
@@ -143,7 +143,7 @@ def wire(ui) -> None:
     ui.stop_btn.click(on_stop, ui.session, None, api_visibility="private", show_progress="hidden",
                       trigger_mode="multiple")
     ui.lr.change(change_lr, [ui.session, ui.lr], None, api_visibility="private", show_progress="hidden")
-    ui.timer.tick(poll, [ui.session, ui.diff, ui.act_digit],
+    ui.timer.tick(poll, [ui.session, ui.diff, ui.act_digit, ui.mosaic_px],
                   [ui.status, ui.curves, ui.mosaic, ui.stats, ui.timeline, ui.timer, ui.draw_model,
                    ui.inspect_model, ui.compare_plot, ui.compare_table, ui.act_image, ui.act_plot],
-                  show_progress="hidden", api_visibility="private")
+                  show_progress="hidden", api_visibility="private", js=weights.WIDTH_JS)

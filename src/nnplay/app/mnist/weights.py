@@ -11,10 +11,21 @@ from nnplay.engine.mnist.models import is_convolutional
 from nnplay.engine.mnist.probe import first_activations
 from nnplay.viz import mnist as vm
 
+from . import zoom
 from .runs import Run, Session
 
 DIGIT_LABELS = [str(d) for d in range(10)]
 MOSAIC_H, STATS_H, ACT_H = 520, 520, 330
+DEFAULT_PX = 620      # the mosaic's width on a desktop, used until the page has said how wide it is
+NARROW_PX = 480       # narrower than this: colour bar below the tiles, weight statistics stacked below
+# Events that draw the mosaic send its width in pixels as their last input (a hidden number),
+# so a phone gets fewer, bigger tile columns than a desktop.
+WIDTH_JS = """(...args) => {
+  const el = document.querySelector('#mnist-mosaic');
+  const w = el ? el.getBoundingClientRect().width : 0;
+  args[args.length - 1] = w > 50 ? Math.round(w) : 0;
+  return args;
+}"""
 
 
 HELP = ("**First-layer weights.** Each tile is one unit's 784 input weights drawn as a 28×28 picture "
@@ -26,16 +37,19 @@ HELP = ("**First-layer weights.** Each tile is one unit's 784 input weights draw
 def build(ui) -> None:
     gr.Markdown(HELP, elem_id="mnist-weights-help")
     with gr.Row(equal_height=False):
-        ui.mosaic = gr.Plot(label="First-layer weights", show_label=False, scale=3, elem_id="mnist-mosaic",
-                            value=vm.weight_mosaic(np.zeros((64, 784), np.float32), height=MOSAIC_H,
-                                                   title="first-layer weights appear here when training starts"))
-        ui.stats = gr.Plot(label="Weight norm and histogram", show_label=False, scale=2, elem_id="mnist-wstats",
-                           value=vm.weight_stats(np.zeros(0), [], height=STATS_H))
-    with gr.Row(equal_height=True):
-        ui.play = gr.Button("▶ Play", scale=0, min_width=90, size="md")
-        ui.timeline = gr.Slider(1, 2, value=1, step=1, label="Snapshot (drag to travel in time)", scale=4,
-                                elem_id="mnist-timeline")
-        ui.diff = gr.Checkbox(False, label="Change since start (Wₜ − W₀)", scale=1, min_width=200)
+        with gr.Column(scale=3, min_width=400):
+            ui.mosaic = gr.Plot(label="First-layer weights", show_label=False, elem_id="mnist-mosaic",
+                                value=vm.weight_mosaic(np.zeros((10, 784), np.float32), height=300, cols=5,
+                                                       title="first-layer weights appear here"))
+            with gr.Row(equal_height=True, elem_id="mnist-timeline-row"):
+                ui.play = gr.Button("▶ Play", scale=0, min_width=90, size="md")
+                ui.diff = gr.Checkbox(False, label="Change since start (Wₜ − W₀)", scale=1, min_width=200)
+            ui.timeline = gr.Slider(1, 2, value=1, step=1, label="Snapshot (drag to travel in time)",
+                                    elem_id="mnist-timeline")
+        ui.stats = gr.Plot(label="Weight norm and histogram", show_label=False, scale=2, min_width=300,
+                           elem_id="mnist-wstats", value=vm.weight_stats(np.zeros(0), [], height=360))
+    ui.mosaic_px = gr.Number(0, visible=False)
+    ui.zoom = gr.HTML("", js_on_load=zoom.ZOOM_JS, elem_id="mnist-zoom-hook")
     with gr.Row(visible=False, equal_height=False) as ui.act_row:
         with gr.Column(scale=1, min_width=200):
             ui.act_digit = gr.Slider(0, 999, value=0, step=1, label="Test digit #")
@@ -45,13 +59,28 @@ def build(ui) -> None:
     ui.play_timer = gr.Timer(0.35, active=False)
 
 
-def title_for(run: Run, index: int, n: int, epoch: float, diff: bool) -> str:
+def title_for(run: Run, index: int, n: int, epoch: float, diff: bool, short: bool = False) -> str:
+    if short:  # a phone's plot is ~350 px wide
+        return f"{run.name} · {'Wₜ − W₀' if diff else 'weights'} · ep {epoch:.2f} · snapshot {index + 1}/{n}"
     what = "change since start Wₜ − W₀" if diff else "first-layer weights"
     return f"run {run.name} · {what} · epoch {epoch:.2f} · snapshot {index + 1}/{n}"
 
 
-def figures(run: Run | None, view: dict | None, index: int | None, diff: bool):
-    """(mosaic, stats) for snapshot `index` (None = the latest) of a run."""
+def mosaic_grid(n: int, px: float | None) -> tuple[int, int, bool]:
+    """(columns, figure height, colour bar below) for n tiles in a plot px wide: tiles at least
+    ~56 px wide (fewer columns on a phone), the height following the rows."""
+    px = float(px) if px and px > 50 else DEFAULT_PX
+    narrow = px < NARROW_PX
+    chrome = 24 if narrow else 100
+    cols = vm.fit_columns(n, px, chrome_px=chrome, min_tile_px=72 if narrow else 56)
+    rows = -(-n // cols)
+    tile = min((px - chrome) / cols, 130)
+    extra = vm.top_margin("title") + (70 if narrow else 30)
+    return cols, int(np.clip(rows * (tile + 2) + extra, 260, 1700)), narrow
+
+
+def figures(run: Run | None, view: dict | None, index: int | None, diff: bool, px: float | None = None):
+    """(mosaic, stats) for snapshot `index` (None = the latest) of a run; px: the mosaic's width."""
     if run is None or not view or not view["snapshots"]:
         return gr.skip(), gr.skip()
     snaps, epochs = view["snapshots"], view["snap_epochs"]
@@ -59,19 +88,19 @@ def figures(run: Run | None, view: dict | None, index: int | None, diff: bool):
     shown = [s - snaps[0] for s in snaps] if diff else snaps
     lim = vm.symmetric_limit(*shown)  # one scale over the whole run: growth shows as stronger colour
     labels = DIGIT_LABELS if run.cfg.model == "logistic" else None
-    rows, cols = vm.grid_shape(min(len(snaps[0]), vm.MAX_TILES))
-    height = int(np.clip(150 + 560 * rows / cols, 400, MOSAIC_H))  # 2x5 digit tiles need less room than 8x8
-    mosaic = vm.weight_mosaic(shown[i], zmax=lim, labels=labels, diff=diff, height=height,
-                              title=title_for(run, i, len(snaps), epochs[i], diff))
-    stats = vm.weight_stats(np.asarray(epochs), shown, current=i, height=height, lim=lim)
+    cols, height, narrow = mosaic_grid(min(len(snaps[0]), vm.MAX_TILES), px)
+    mosaic = vm.weight_mosaic(shown[i], zmax=lim, labels=labels, diff=diff, height=height, cols=cols,
+                              colorbar_below=narrow, title=title_for(run, i, len(snaps), epochs[i], diff, narrow))
+    stats = vm.weight_stats(np.asarray(epochs), shown, current=i, height=380 if narrow else max(height, 380),
+                            lim=lim)
     return mosaic, stats
 
 
-def show_snapshot(session: Session, number: float, diff: bool):
+def show_snapshot(session: Session, number: float, diff: bool, px: float = 0):
     """Slider value k (1-based) -> snapshot k - 1."""
     run = session.current if session else None
     view = run.view() if run else None
-    return figures(run, view, int(number) - 1, diff)
+    return figures(run, view, int(number) - 1, diff, px)
 
 
 def start_play(session: Session, number: float):
@@ -83,7 +112,7 @@ def start_play(session: Session, number: float):
     return (1 if number >= n else int(number)), gr.Timer(active=True)
 
 
-def play_tick(session: Session, number: float, diff: bool):
+def play_tick(session: Session, number: float, diff: bool, px: float = 0):
     """Advance the timeline one snapshot; stop at the end."""
     run = session.current if session else None
     if run is None:
@@ -91,7 +120,7 @@ def play_tick(session: Session, number: float, diff: bool):
     view = run.view()
     n = len(view["snapshots"])
     k = min(int(number) + 1, n)
-    mosaic, stats = figures(run, view, k - 1, diff)
+    mosaic, stats = figures(run, view, k - 1, diff, px)
     return k, mosaic, stats, gr.Timer(active=k < n)
 
 
@@ -112,13 +141,13 @@ def feature_maps(session: Session, key_index: float):
 
 
 def wire(ui) -> None:
-    ui.timeline.input(show_snapshot, [ui.session, ui.timeline, ui.diff], [ui.mosaic, ui.stats],
+    shown = [ui.session, ui.timeline, ui.diff, ui.mosaic_px]
+    ui.timeline.input(show_snapshot, shown, [ui.mosaic, ui.stats], js=WIDTH_JS,
                       show_progress="hidden", api_visibility="private", trigger_mode="always_last")
-    ui.diff.change(show_snapshot, [ui.session, ui.timeline, ui.diff], [ui.mosaic, ui.stats],
+    ui.diff.change(show_snapshot, shown, [ui.mosaic, ui.stats], js=WIDTH_JS,
                    show_progress="hidden", api_visibility="private")
     ui.play.click(start_play, [ui.session, ui.timeline], [ui.timeline, ui.play_timer], api_visibility="private")
-    ui.play_timer.tick(play_tick, [ui.session, ui.timeline, ui.diff],
-                       [ui.timeline, ui.mosaic, ui.stats, ui.play_timer],
+    ui.play_timer.tick(play_tick, shown, [ui.timeline, ui.mosaic, ui.stats, ui.play_timer], js=WIDTH_JS,
                        show_progress="hidden", api_visibility="private")
     ui.act_digit.release(feature_maps, [ui.session, ui.act_digit], [ui.act_image, ui.act_plot],
                          show_progress="hidden", api_visibility="private")

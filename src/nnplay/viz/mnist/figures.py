@@ -81,6 +81,14 @@ def grid_shape(n: int, cols: int | None = None) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
+def fit_columns(n: int, width_px: float, *, min_tile_px: int = 56, chrome_px: int = 100) -> int:
+    """Tile columns for a mosaic `width_px` wide: the near-square count of grid_shape(n), or fewer
+    so each tile stays at least min_tile_px wide (a phone gets 4 columns of 64 units, not 8 of 20 px).
+    chrome_px: the width taken by margins and the colour bar."""
+    fit = max(1, int((width_px - chrome_px) // min_tile_px))
+    return min(grid_shape(n)[1], fit)
+
+
 def tile_mosaic(tiles: np.ndarray, cols: int | None = None, gap: int = 1) -> np.ndarray:
     """(n, h, w) tiles -> one 2-D float32 array with NaN gaps (NaN cells are not drawn).
 
@@ -103,15 +111,18 @@ def symmetric_limit(*arrays: np.ndarray) -> float:
 
 
 def _mosaic_figure(tiles: np.ndarray, *, colorscale, zmin: float, zmax: float, zmid: float | None,
-                   labels, title: str | None, height: int, colorbar_title: str, cols: int | None) -> go.Figure:
+                   labels, title: str | None, height: int, colorbar_title: str, cols: int | None,
+                   colorbar_below: bool = False) -> go.Figure:
     n, h, w = tiles.shape
     gap = 1 if h <= 8 else 2
     z = tile_mosaic(tiles, cols, gap)
     rows, cols = grid_shape(n, cols)
+    bar = (dict(orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top", thickness=10, len=0.9,
+                title=dict(text=colorbar_title, side="top")) if colorbar_below else
+           dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.9))
     fig = go.Figure(go.Heatmap(
         z=z, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid, zsmooth=False,
-        hoverongaps=False, hovertemplate="value %{z:.3f}<extra></extra>",
-        colorbar=dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.9)))
+        hoverongaps=False, hovertemplate="value %{z:.3f}<extra></extra>", colorbar=bar))
     if labels is not None:
         for i, text in enumerate(labels[:n]):
             r, c = divmod(i, cols)
@@ -119,14 +130,19 @@ def _mosaic_figure(tiles: np.ndarray, *, colorscale, zmin: float, zmax: float, z
                                showarrow=False, xanchor="left", yanchor="top",
                                font=dict(size=13, color="#111827"), bgcolor="rgba(255,255,255,0.75)")
     axis = dict(visible=False, showgrid=False, zeroline=False)
-    fig.update_xaxes(**axis, constrain="domain")
-    fig.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain")
-    return base_layout(fig, height=height, title=title)
+    fig.update_xaxes(**axis, constrain="domain", fixedrange=True)
+    fig.update_yaxes(**axis, autorange="reversed", scaleanchor="x", constrain="domain", fixedrange=True)
+    # meta tells the page's tap-to-enlarge view where each tile is (app/mnist/zoom.py)
+    base_layout(fig, height=height, title=title, dragmode=False,
+                meta=dict(tile=dict(h=h, w=w, gap=gap, cols=cols, n=n), labels=list(labels[:n]) if labels else None))
+    if colorbar_below:
+        fig.update_layout(margin=dict(l=8, r=8, b=64))
+    return fig
 
 
 def weight_mosaic(weights: np.ndarray, *, zmax: float | None = None, labels=None, title: str | None = None,
                   height: int = 460, max_tiles: int = MAX_TILES, cols: int | None = None,
-                  diff: bool = False) -> go.Figure:
+                  diff: bool = False, colorbar_below: bool = False) -> go.Figure:
     """First-layer weights as tiles on one fixed symmetric diverging scale.
 
     weights: (units, 784) for logistic/MLP, (C, 1, k, k) for a conv layer.
@@ -134,11 +150,12 @@ def weight_mosaic(weights: np.ndarray, *, zmax: float | None = None, labels=None
     tile getting stronger over time also gets darker (default: max |w| shown).
     labels: one text per tile (e.g. "0".."9" for logistic regression).
     diff: the weights are W_t - W_0 (only changes the colour-bar title).
+    colorbar_below: a horizontal colour bar under the tiles (narrow screens), not a vertical one beside.
     """
     tiles = as_tiles(weights)[:max_tiles]
     lim = float(zmax) if zmax else symmetric_limit(tiles)
     return _mosaic_figure(tiles, colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0.0, labels=labels,
-                          title=title, height=height, cols=cols,
+                          title=title, height=height, cols=cols, colorbar_below=colorbar_below,
                           colorbar_title="W<sub>t</sub> − W<sub>0</sub>" if diff else "weight")
 
 

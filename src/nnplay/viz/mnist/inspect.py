@@ -58,8 +58,11 @@ def training_curves(curve: dict, *, height: int = 300, x_key: str = "epoch") -> 
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
     left_subplot_titles(fig)
-    return base_layout(fig, height=height, subplot_titles=True,
-                       legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.25))
+    # the legend sits at the very bottom, under the axis titles (at y=-0.25 it ran into them on a phone)
+    base_layout(fig, height=height, subplot_titles=True,
+                legend=dict(orientation="h", x=0.5, xanchor="center", y=0, yref="container", yanchor="bottom"))
+    fig.update_layout(margin=dict(b=72))
+    return fig
 
 
 def confusion_figure(conf: np.ndarray, *, selected: tuple[int, int] | None = None, height: int = 420,

@@ -1,5 +1,6 @@
-"""A lesson's "Try it" loads its setup into the live gate lab and brings the lab into view
-(issue 17.9), in a real Chromium. Screenshot: gates-lesson-try-it.png."""
+"""The gate lab's controls in a real Chromium: a lesson's "Try it" loads its setup and brings
+the lab into view, pinned runs are compared (issue 17.9), a flipped table shows its name and
+an unknown link key is named (17.6). Screenshots: gates-lesson-try-it.png, gates-compare-*.png."""
 
 from __future__ import annotations
 
@@ -70,3 +71,25 @@ def test_pin_two_runs_and_compare_them(browser, app_url, width, height):
         page.locator("#gates-compare").screenshot(path=str(SCREENSHOTS / f"gates-compare-{width}.png"))
     finally:
         ctx.close()
+
+
+def test_flipping_into_a_named_table_shows_its_name_and_an_unknown_link_key_is_named(page, app_url):
+    page.goto(app_url.rstrip("/") + "/?bogus=1")
+    page.wait_for_selector("#gates-truth table", timeout=LONG)
+    status = page.locator("#gates-status")
+    status.filter(has_text="Ignored 'bogus' in the link").wait_for(timeout=LONG)
+    assert "applied" not in status.inner_text()
+    page.locator("#gates-bits-row button").nth(3).click()  # XOR's row 11: 0 -> 1 makes OR (0111)
+    page.wait_for_function("(document.querySelector('#gates-link textarea') || "
+                           "document.querySelector('#gates-link input')).value.includes('gate=OR')", timeout=LONG)
+    assert page.locator("#gates-gate input").first.input_value() == "OR"
+
+
+def test_sgd_at_lr_10_stops_in_the_page_with_a_message(page, app_url):
+    page.goto(app_url.rstrip("/") + "/?optimizer=sgd&lr=10.0")
+    page.wait_for_selector("#gates-truth table", timeout=LONG)
+    page.click("#gates-play")
+    status = page.locator("#gates-status")
+    status.filter(has_text="Training stopped: diverged at epoch").wait_for(timeout=LONG)
+    text = status.inner_text()
+    assert "the loss grew from" in text and "lower the learning rate" in text
