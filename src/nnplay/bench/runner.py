@@ -28,6 +28,7 @@ ROW_TABLE = {
     "gates_xor_seeds": ("gates_rows", "row_gates_xor_seeds", "gates: XOR seeds 0-99 with the defaults"),
     "gates_frame_cpu": ("gates_live", "row_gates_frame_cpu", "gates: server CPU per live frame"),
     "predict_drawing": ("mnist_rows", "row_predict_drawing", "bundled model: predict one 280x280 drawing"),
+    "photo_12mp": ("photo_row", "row_photo_12mp", "read a 12 MP JPEG photo (4000x3000), whole call"),
     "app_cold_start": ("app_row", "row_app_cold_start", "app: cold start, RSS after loading MNIST"),
     "gates_browser_fps": ("gates_live", "row_gates_browser_fps", "gates: live frames/s in headless Chromium, 2-[8,8]-1"),
     "gates_four_pages": ("gates_live", "row_gates_four_pages", "gates: 4 pages playing at once, frames/s each"),

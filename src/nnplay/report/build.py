@@ -24,7 +24,7 @@ from nnplay.bench import machine
 from nnplay.runtime.files import atomic_write_text
 from nnplay.engine.mnist import load_mnist
 
-from . import architectures, gates, mnist_data, mnist_runs, studies
+from . import architectures, gates, mnist_data, mnist_runs, photos, studies
 from .common import FIG_DIR, Context, FigureWriter, pct, secs, table
 
 HEADINGS = ["## 1. Architectures", "## 2. Data and preprocessing", "## 3. Training process", "## 4. Results",
@@ -119,7 +119,7 @@ def render(ctx, info, arch, g, md, m, mfigs, st, total) -> str:
     data_md = "## 2. Data and preprocessing\n\n" + gates.render_data(g) + "\n" + mnist_data.render(md)
     results_md = ("## 4. Results\n\n" + gates.render_results(g) + "\n" + mnist_runs.render_results(m, mfigs, ctx.quick)
                   + "\n" + studies.render_sweeps(st) + "\n" + studies.render_lecun(st) + "\n"
-                  + studies.render_bench(st))
+                  + studies.render_bench(st) + "\n" + photos.render())
     parts = [head, architectures.render(arch), data_md, render_training(ctx, g, m, st), results_md,
              render_meaning(g, m, st), render_limits(ctx, info, m)]
     return "\n".join(p.rstrip() + "\n" for p in parts)

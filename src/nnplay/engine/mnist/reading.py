@@ -223,7 +223,7 @@ def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     for i in range(len(groups)):
         for j in range(i, min(len(groups), i + 3) if steps.split else i + 1):
             g = groups[i] if i == j else segment.merged(groups[i:j + 1])
-            if i != j and g.w > 1.3 * max(g.h, 0.8 * tall):
+            if i != j and (g.w > 1.3 * max(g.h, 0.8 * tall) or not _fragments(groups[i:j + 1], tall)):
                 break
             ways = _ways(g, lab, soft, tall, (sx, sy), photo_steps, steps, mask.shape, split=steps.split and i == j)
             if ways:
@@ -240,6 +240,15 @@ def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     reading.extra["options"] = options
     reading.extra["work_shape"] = mask.shape  # the pixels of Digit.work_box
     return reading
+
+
+def _fragments(run, tall) -> bool:
+    """Can these neighbouring groups be the pieces of one digit? Only if all but one of them
+    are short (a hat, a loose stroke: under 3/4 of the tallest digit) and they nearly touch:
+    two whole digits side by side are never read as one."""
+    short = sum(1 for g in run if g.h < 0.75 * tall)
+    gaps = [b.box[0] - a.box[2] for a, b in zip(run[:-1], run[1:])]
+    return short >= len(run) - 1 and max(gaps) <= 0.15 * tall
 
 
 def _ways(g, lab, soft, tall, scale, photo_steps, steps: Steps, shape, split: bool) -> list[list["Digit"]]:
