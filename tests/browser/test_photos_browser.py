@@ -44,14 +44,14 @@ def _upload(page, app_url, path):
 
 
 def _message(page, words: str) -> str:
-    page.wait_for_function(f"document.querySelector('#mnist-draw-msg').innerText.includes({words!r})",
+    page.wait_for_function(f"() => document.querySelector('#mnist-draw-msg').innerText.includes({words!r})",
                            timeout=60_000)
     return page.locator("#mnist-draw-msg").inner_text()
 
 
 def _plot(page, elem_id: str) -> dict:
-    page.wait_for_function(f"(() => {{ const d = document.querySelector('#{elem_id} .js-plotly-plot');"
-                           " return d && d.data && d.data.length > 0; }})()", timeout=30_000)
+    page.wait_for_function("id => { const d = document.querySelector('#' + id + ' .js-plotly-plot');"
+                           " return !!(d && d.data && d.data.length > 0); }", arg=elem_id, timeout=30_000)
     return page.evaluate(f"""() => {{ const d = document.querySelector('#{elem_id} .js-plotly-plot');
         return {{traces: d.data.map(t => t.type), shapes: (d.layout.shapes || []).length,
                  notes: (d.layout.annotations || []).map(a => a.text)}}; }}""")
@@ -76,7 +76,7 @@ def test_a_photographed_number_shows_boxes_and_steps(page, app_url, pictures):
     page.screenshot(path=str(SCREENSHOTS / "mnist-photo-number.png"), full_page=False)
     # switching a step off re-reads the picture without it: lines stay, the reading changes
     page.locator("#mnist-steps-toggles label", has_text="remove ruled/grid lines").click()
-    page.wait_for_function("!document.querySelector('#mnist-steps .js-plotly-plot').layout.annotations"
+    page.wait_for_function("() => !document.querySelector('#mnist-steps .js-plotly-plot').layout.annotations"
                            ".some(a => a.text.startsWith('lines removed'))", timeout=60_000)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import zlib
 from dataclasses import dataclass, field
 
 import cv2
@@ -268,6 +269,9 @@ def light_and_camera(img: np.ndarray, lk: Look, rng) -> np.ndarray:
     if sigma > 0.3:
         photo = cv2.GaussianBlur(photo, (0, 0), sigma)
     noise = np.empty(photo.shape, np.float32)
+    # OpenCV's noise comes from its process-wide generator: seed it from this picture's rng
+    # (without drawing from it), so a picture depends on its seed, not on what came before
+    cv2.setRNGSeed(zlib.crc32(str(rng.bit_generator.state["state"]).encode()) & 0x7FFFFFFF)
     cv2.randn(noise, 0.0, float(lk.noise * (1.3 - lk.light * 0.3)))
     photo *= 255
     photo += noise

@@ -25,11 +25,12 @@ from nnplay.engine.mnist.reading import read_image  # noqa: E402
 SEED = 2026
 PER_CONDITION, PER_NUMBER_KIND, PER_NONDIGIT_KIND = 5, 6, 3
 
-# measured with this seed (see the module docstring); the thresholds sit a little below
-DIGITS_RIGHT = 0.0
-NUMBERS_RIGHT = 0.0
-NONDIGITS_FLAGGED = 0.0
-DIGITS_ACCEPTED = 0.0
+# measured with this seed: digits 93.9% right and 97.0% accepted, numbers 38.9% (7/18),
+# non-digits 72.2% (13/18) flagged; the thresholds sit a little below
+DIGITS_RIGHT = 0.88
+NUMBERS_RIGHT = 0.3
+NONDIGITS_FLAGGED = 0.6
+DIGITS_ACCEPTED = 0.93
 
 
 def read_all() -> dict:

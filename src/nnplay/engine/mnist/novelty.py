@@ -104,7 +104,8 @@ def judge(reading):
     odd = int((s > threshold).sum())
     if odd * 2 > len(s):
         reading.is_digit = False
-        reading.why = ("it does not look like a handwritten digit" if len(s) == 1 else
+        reading.why = (f"the digit-or-not network scores it {float(s.max()):.0%} not a digit, over its "
+                       f"{threshold:.0%} threshold" if len(s) == 1 else
                        f"{odd} of its {len(s)} marks do not look like handwritten digits")
     return reading
 

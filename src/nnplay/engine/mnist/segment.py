@@ -83,7 +83,7 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
         pieces = _drop_blobs(pieces, lab)                                     # solid patches of table
     biggest = max(p.area for p in pieces)
     pieces = [p for p in pieces if p.area >= max(4, 0.04 * biggest)]           # specks
-    # grow a cluster from the biggest piece: add pieces within ~0.6 digit heights of it
+    # grow a cluster from the biggest piece: add the pieces near it
     pieces.sort(key=lambda p: -p.area)
     cluster = [pieces[0]]
     box = pieces[0].box
@@ -93,7 +93,10 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
         grew = False
         ref = max(box[3] - box[1], 0.5 * max(p.h for p in cluster))
         for p in list(rest):
-            if _gap(box, p.box) <= 0.6 * ref and p.h <= 2.5 * ref:
+            # a small piece must be close (0.6 heights); a digit-sized one may stand a digit's
+            # height away (a widely spaced number)
+            reach = 1.0 if p.h >= 0.6 * ref else 0.6
+            if _gap(box, p.box) <= reach * ref and p.h <= 2.5 * ref:
                 cluster.append(p)
                 box = _union(box, p.box)
                 rest.remove(p)
