@@ -297,7 +297,9 @@ class MnistTrainer:
             group["lr"] = lr
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             logits = self.net(xb)
-        loss = F.cross_entropy(logits.float(), yb)
+        # cross-entropy against targets (1 - s) * one_hot(y) + s / 10: label smoothing s keeps the
+        # model from pushing its logits ever further apart on examples it already gets right
+        loss = F.cross_entropy(logits.float(), yb, label_smoothing=self.cfg.label_smoothing)
         # A NaN loss on any process stops every process (one raising alone would leave the
         # others waiting in their next all-reduce); the weights are those of the last good step.
         if self.shard.any(not bool(torch.isfinite(loss))):
