@@ -108,6 +108,17 @@ def test_replay_walks_the_history_and_ends_live(app_url, session):
         assert "Replay finished" in f["status"]
 
 
+def test_garbage_from_the_page_is_ignored(app_url, session):
+    with connect(ws_url(app_url, session.token)) as ws:
+        ws.send(b"\x00\x01binary")
+        ws.send("not json")
+        ws.send(json.dumps([1, 2]))
+        ws.send(json.dumps({"seek": "x", "ack": "y"}))
+        ws.send(json.dumps({"seek": 10**12}))  # clamped to the last entry
+        f = recv(ws)
+        assert f["tl"]["i"] == f["tl"]["n"] - 1 and session.view is None
+
+
 def test_unknown_token_is_refused(app_url):
     with connect(ws_url(app_url, "not-a-token")) as ws:
         with pytest.raises(ConnectionClosed) as err:
