@@ -169,4 +169,4 @@ def render_before_after() -> str:
             "`python -m nnplay.bench.before_after`; ratios are to that round's reference epoch):\n\n"
             + markdown(d) + f"\n\nMeasured on: {m['cpu_model']}, {m['nproc']} cores, torch {m['torch']}; "
             f"{m['date_utc']}; load average {m['load_average_at_start']} at start, "
-            f"{m.get('load_average_at_end')} at end.\n")
+            f"{m.get('load_average_at_end')} at end." + (f" {d['note']}" if d.get("note") else "") + "\n")

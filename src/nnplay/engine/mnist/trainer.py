@@ -252,8 +252,10 @@ class MnistTrainer:
         sh = self.shard
         self.shard.sync(self.model)
         x, y = self.data.test_pixels[sh.rank::sh.world_size], self.data.test_y[sh.rank::sh.world_size]
-        counts = torch.tensor([correct_count(self.model, x, y, channels_last=self.channels_last, bf16=self.bf16),
-                               len(y)], dtype=torch.float64)
+        # float32 even when training used bf16: the number must be the one `nnplay eval`, the app
+        # and anyone loading the checkpoint get from the same weights
+        counts = torch.tensor([correct_count(self.model, x, y, channels_last=self.channels_last), len(y)],
+                              dtype=torch.float64)
         counts = sh.sum(counts)
         return float(counts[0] / max(1.0, float(counts[1])))
 
