@@ -45,9 +45,6 @@ def test_quick_bench_reports_every_row(tmp_path):
     for key, pages in (("gates_browser_fps", 1), ("gates_four_pages", 4)):  # Chromium drew frames in every page
         if rows[key]["met"] is not None:
             assert len(rows[key]["pages"]) == pages and rows[key]["min_frames_per_s"] > 0
-    click = rows["mnist_click_to_first_point"]
-    if click["met"] is not None:  # Chromium drew this run's first curve point and tiles after each click
-        assert len(click["clicks"]) == 1 and all(c["curve_ms"] > 0 and c["tiles_ms"] > 0 for c in click["clicks"])
     assert rows["predict_drawing"]["predicted"] == rows["predict_drawing"]["label"]  # the bundled model reads the drawn digit
     assert rows["app_cold_start"]["rss_mb_after_mnist"] >= rows["app_cold_start"]["rss_mb_at_start"] > 0
     ddp = rows["ddp_ranks_vs_threads"]

@@ -3,7 +3,9 @@ curve point and the first weight tiles drawn in a real (headless) Chromium.
 
 The clock runs inside the page: `performance.now()` when the button is clicked, then
 every animation frame checks whether the curves plot holds a point of this run and the
-weight mosaic shows a snapshot of it. Run directly: python -m nnplay.bench.mnist_click
+weight mosaic shows a snapshot of it. Run directly: python -m nnplay.bench.mnist_click [CLICKS]
+(not yet a row of `nnplay bench`: inside the full quick bench, after the other rows, its run
+did not reach "finished" within 180 s once on a very busy machine; alone it works).
 """
 
 from __future__ import annotations

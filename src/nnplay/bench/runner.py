@@ -29,8 +29,6 @@ ROW_TABLE = {
     "gates_frame_cpu": ("gates_live", "row_gates_frame_cpu", "gates: server CPU per live frame"),
     "predict_drawing": ("mnist_rows", "row_predict_drawing", "bundled model: predict one 280x280 drawing"),
     "app_cold_start": ("app_row", "row_app_cold_start", "app: cold start, RSS after loading MNIST"),
-    "mnist_click_to_first_point": ("mnist_click", "row_mnist_click_to_first_point",
-                                   "MNIST lab: click Train -> first curve point and weight tiles (Chromium)"),
     "gates_browser_fps": ("gates_live", "row_gates_browser_fps", "gates: live frames/s in headless Chromium, 2-[8,8]-1"),
     "gates_four_pages": ("gates_live", "row_gates_four_pages", "gates: 4 pages playing at once, frames/s each"),
     "ddp_ranks_vs_threads": ("ddp", "row_ddp_ranks_vs_threads", "2 ranks x 1 thread vs 1 rank x 2 threads"),
