@@ -175,5 +175,11 @@ def test_pinning_runs_labels_what_differs_and_keeps_at_most_four():
     for _ in range(3):
         compare.on_pin(s)
     assert [r["k"] for r in s.pinned] == [2, 3, 4, 5] and s.pinned[0]["label"].startswith("#2 XOR")
+    s.trainer.train(2000)
+    s.view = None
+    compare.on_pin(s)
+    curve = s.pinned[-1]["curve"]
+    assert len(curve["epoch"]) == compare.MAX_CURVE_POINTS and curve["epoch"][0] == 0
+    assert curve["epoch"][-1] == s.trainer.epoch == 2050
     _, fig, table = compare.on_clear(s)
     assert s.pinned == [] and table == "" and len(fig.data) == 0

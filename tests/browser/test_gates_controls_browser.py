@@ -83,3 +83,13 @@ def test_flipping_into_a_named_table_shows_its_name_and_an_unknown_link_key_is_n
     page.wait_for_function("(document.querySelector('#gates-link textarea') || "
                            "document.querySelector('#gates-link input')).value.includes('gate=OR')", timeout=LONG)
     assert page.locator("#gates-gate input").first.input_value() == "OR"
+
+
+def test_sgd_at_lr_10_stops_in_the_page_with_a_message(page, app_url):
+    page.goto(app_url.rstrip("/") + "/?optimizer=sgd&lr=10.0")
+    page.wait_for_selector("#gates-truth table", timeout=LONG)
+    page.click("#gates-play")
+    status = page.locator("#gates-status")
+    status.filter(has_text="Training stopped: diverged at epoch").wait_for(timeout=LONG)
+    text = status.inner_text()
+    assert "the loss grew from" in text and "lower the learning rate" in text

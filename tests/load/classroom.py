@@ -41,7 +41,7 @@ import numpy as np
 
 from nnplay.runtime.ports import free_port
 
-from .harness import CLIENT_KW, ROOT, Server, make_digits, predict_once
+from .harness import CLIENT_KW, ROOT, Server, call, make_digits, predict_once
 
 HIDDEN = [[], [2], [4], [4, 4]]
 LRS = [0.01, 0.03, 0.1, 0.3]
@@ -72,6 +72,7 @@ class ClassReport:
     db_counts: dict = field(default_factory=dict)
     db_matches: bool = False
     crash: dict = field(default_factory=dict)
+    client_retries: int = 0   # calls gradio_client cancelled on its side, retried once (harness.call)
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -81,7 +82,7 @@ class ClassReport:
                 "p95_s": round(float(np.percentile(lat, 95)), 3), "max_s": round(float(np.max(lat)), 3),
                 "mnist_trainings_done": self.mnist_done, "gate_trainings_done": self.gates_done,
                 "max_waiting_for_a_slot": self.max_waiting, "max_running": self.max_running,
-                "db_counts": self.db_counts, "db_matches_answers": self.db_matches, "crash": self.crash,
+                "client_retries": self.client_retries, "db_counts": self.db_counts, "db_matches_answers": self.db_matches, "crash": self.crash,
                 "seconds": round(self.seconds, 1)}
 
 
@@ -100,19 +101,42 @@ class ClassServer(Server):
             env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
 
     def kill(self) -> None:
-        """SIGKILL the server process alone (as a crash would), then its leftover group."""
+        """SIGKILL the server process alone (as a crash would), then whatever it started."""
+        family = descendants(self.proc.pid)
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
         time.sleep(1.0)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # Ray processes it started, if any outlived it
-        except ProcessLookupError:
-            pass
+        _kill_all(family)  # Ray's processes (each in its own process group) that outlived it
 
     def stop(self) -> None:
+        family = descendants(self.proc.pid) if self.proc.poll() is None else []
         super().stop()
+        time.sleep(0.5)
+        _kill_all(family)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started by `pid`, directly or not (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _kill_all(pids: list[int]) -> None:
+    for pid in pids:
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
 
@@ -132,26 +156,18 @@ def student(url, k, sc, digits, folder, rep, lock) -> None:
     nick = f"student{k:02d}"
     try:
         client = _client(url)
-        client.predict(nick, "", api_name="/class_join")
-        job = client.submit({"model": MODELS[k % len(MODELS)], "epochs": 1, "seed": k}, api_name="/train")
-        steps = ["gate"] * sc.gate_trainings + ["predict"] * sc.predictions
-        rng.shuffle(steps)
-        for i, step in enumerate(steps):
-            time.sleep(rng.uniform(0.5, 1.5) * sc.think)
-            if step == "gate":
-                client.predict(gate_config(rng), sc.gate_epochs, api_name="/gates_train")
-                with lock:
-                    rep.gates_done += 1
-                    rep.answered[(nick, "gates")] += 1
-                continue
-            digit = digits[(k + i) % len(digits)]
-            t0 = time.perf_counter()
-            got, message = predict_once(client, digit, k + i, folder)
-            with lock:
-                rep.latencies.append(time.perf_counter() - t0)
-                if got != digit[2]:
-                    rep.errors.append(f"{nick}: prediction {got} != {digit[2]}")
-        out = job.result(timeout=900)
+        owner = client.predict(nick, "", api_name="/class_join")["owner"]
+        # the MNIST training in a second tab of the same student (same nickname and owner), a
+        # blocking call in its own thread: one gradio_client must not have a call open while it
+        # makes others, and a call that follows another closely is retried once (harness.call)
+        mnist_tab = _client(url)
+        mnist_tab.predict(nick, owner, api_name="/class_join")
+        time.sleep(0.2)
+        settings = {"model": MODELS[k % len(MODELS)], "epochs": 1, "seed": k}
+        with ThreadPoolExecutor(1) as one:
+            job = one.submit(call, mnist_tab, rep, lock, settings, api_name="/train")
+            _student_steps(client, nick, k, rng, sc, digits, folder, rep, lock)
+            out = job.result(timeout=900)
         with lock:
             if out["status"] == "done":
                 rep.mnist_done += 1
@@ -159,9 +175,31 @@ def student(url, k, sc, digits, folder, rep, lock) -> None:
             else:
                 rep.errors.append(f"{nick}: MNIST training ended {out['status']}")
         client.close()
+        mnist_tab.close()
     except Exception as e:  # noqa: BLE001 - every failure is counted
         with lock:
             rep.errors.append(f"{nick}: {type(e).__name__}: {e}")
+
+
+def _student_steps(client, nick, k, rng, sc, digits, folder, rep, lock) -> None:
+    """The student's gate trainings and predictions, in a random order."""
+    steps = ["gate"] * sc.gate_trainings + ["predict"] * sc.predictions
+    rng.shuffle(steps)
+    for i, step in enumerate(steps):
+        time.sleep(rng.uniform(0.5, 1.5) * sc.think)
+        if step == "gate":
+            call(client, rep, lock, gate_config(rng), sc.gate_epochs, api_name="/gates_train")
+            with lock:
+                rep.gates_done += 1
+                rep.answered[(nick, "gates")] += 1
+            continue
+        digit = digits[(k + i) % len(digits)]
+        t0 = time.perf_counter()
+        got, message = predict_once(client, digit, k + i, folder)
+        with lock:
+            rep.latencies.append(time.perf_counter() - t0)
+            if got != digit[2]:
+                rep.errors.append(f"{nick}: prediction {got} != {digit[2]}")
 
 
 def watch(url, rep: ClassReport, stop: threading.Event) -> None:
@@ -210,7 +248,7 @@ def class_phase(sc: ClassScenario, server: ClassServer, db: Path, rep: ClassRepo
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def trainer_loop(url, k, sc, answered: Counter, lock, stop: threading.Event) -> None:
+def trainer_loop(url, k, sc, answered: Counter, lock, stop: threading.Event, rep: ClassReport) -> None:
     """A student who trains again and again (gates, and an MNIST run every fourth time) until the kill."""
     rng = random.Random(1000 + k)
     nick = f"crash{k:02d}"
@@ -220,11 +258,12 @@ def trainer_loop(url, k, sc, answered: Counter, lock, stop: threading.Event) -> 
         i = 0
         while not stop.is_set():
             i += 1
+            time.sleep(0.1)  # a script's pause between two calls (see harness.call)
             if i % 4 == 0:
-                out = client.predict({"model": "logistic", "epochs": 1, "seed": i}, api_name="/train")
+                out = call(client, rep, lock, {"model": "logistic", "epochs": 1, "seed": i}, api_name="/train")
                 kind = "mnist" if out["status"] == "done" else None
             else:
-                client.predict(gate_config(rng), sc.gate_epochs, api_name="/gates_train")
+                call(client, rep, lock, gate_config(rng), sc.gate_epochs, api_name="/gates_train")
                 kind = "gates"
             if kind:
                 with lock:
@@ -236,12 +275,16 @@ def trainer_loop(url, k, sc, answered: Counter, lock, stop: threading.Event) -> 
 def crash_phase(sc: ClassScenario, server: ClassServer, db: Path, rep: ClassReport, log) -> None:
     """On the class phase's server: its students' runs are in the database too, and must stay."""
     answered, lock, stop = Counter(rep.answered), threading.Lock(), threading.Event()
-    threads = [threading.Thread(target=trainer_loop, args=(server.url, k, sc, answered, lock, stop), daemon=True)
+    threads = [threading.Thread(target=trainer_loop, args=(server.url, k, sc, answered, lock, stop, rep), daemon=True)
                for k in range(sc.crash_students)]
     for t in threads:
         t.start()
     base = sum(answered.values())
+    deadline = time.monotonic() + 600
     while sum(answered.values()) < base + sc.kill_after and server.proc.poll() is None:
+        if time.monotonic() > deadline:
+            rep.errors.append(f"crash phase: only {sum(answered.values()) - base} runs answered in 600 s")
+            break
         time.sleep(0.05)
     with lock:
         acked = Counter(answered)  # answered before the kill: these must survive it

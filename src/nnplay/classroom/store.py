@@ -169,6 +169,13 @@ def _hidden_text(hidden) -> str:
     return "-".join(str(int(h)) for h in hidden) if hidden else "none"
 
 
+def _class_name(class_name: str) -> str:
+    name = " ".join(str(class_name or "").split())
+    if not name or len(name) > 80:
+        raise ConfigError("a class name has 1 to 80 characters, e.g. --class 'Period 3'")
+    return name
+
+
 def _nickname(nickname: str) -> str:
     nick = " ".join(str(nickname or "").split())
     if not nick:
@@ -182,13 +189,11 @@ class ClassStore:
     """One class's runs in one database (several classes can share a database)."""
 
     def __init__(self, engine: sa.Engine, class_name: str):
-        name = " ".join(str(class_name or "").split())
-        if not name or len(name) > 80:
-            raise ConfigError("a class name has 1 to 80 characters, e.g. --class 'Period 3'")
-        self.engine, self.class_name = engine, name
+        self.engine, self.class_name = engine, _class_name(class_name)
 
     @classmethod
     def open(cls, db, class_name: str) -> "ClassStore":
+        _class_name(class_name)  # a bad name is refused before any file is made
         engine = make_engine(db)
         try:
             migrate(engine)

@@ -15,6 +15,7 @@ from nnplay.viz.gates.compare import compare_figure
 from .session import Session, ensure, locked
 
 MAX_PINS = 4
+MAX_CURVE_POINTS = 1000  # per pinned curve, so four pins of long runs stay small in the session
 
 
 def build() -> SimpleNamespace:
@@ -57,6 +58,10 @@ def pin_run(session: Session) -> dict:
     if snap.epoch in curve["epoch"]:  # the timeline may show an earlier epoch: cut the curve there
         end = curve["epoch"].index(snap.epoch) + 1
         curve = {key: values[:end] for key, values in curve.items()}
+    n = len(curve["epoch"])
+    if n > MAX_CURVE_POINTS:  # a long run: keep evenly spread points (the plot draws 300 anyway)
+        keep = sorted({round(i * (n - 1) / (MAX_CURVE_POINTS - 1)) for i in range(MAX_CURVE_POINTS)})
+        curve = {key: [values[i] for i in keep] for key, values in curve.items()}
     k = (session.pinned[-1]["k"] + 1) if session.pinned else 1
     return {"k": k, "cfg": session.cfg, "label": _label(session.cfg, first, k), "curve": curve, "grid": snap.grid,
             "axis": tr.grid_axis, "x": tr.data.x_train, "y": tr.data.y_train, "epoch": snap.epoch,

@@ -99,9 +99,12 @@ class Conn:
     # -------------------------------------------------------------- page -> server
     async def receive(self) -> None:
         while True:
+            raw = await self.ws.receive()
+            if raw["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(raw.get("code", 1000))
             try:
-                msg = json.loads(await self.ws.receive_text())
-            except (ValueError, TypeError):
+                msg = json.loads(raw.get("text") or "")
+            except (ValueError, TypeError):  # binary or not JSON: ignored
                 continue
             if not isinstance(msg, dict):
                 continue

@@ -45,11 +45,12 @@ def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY, paced: 
     worker.start()
     while True:
         worker.join(every)
+        finished = not worker.is_alive()  # read before the update: the last one sent is then final
         with run.lock:
             new, outbox[:] = list(outbox), []
             curve = {k: list(v) for k, v in run.curve.items()}
         yield {"curve": curve, "snapshots": new, **{f: getattr(run, f) for f in FIELDS}}
-        if not worker.is_alive():
+        if finished:
             break
     model = run.trainer.model if run.trainer is not None else None
     yield {"state": {k: v.detach().cpu() for k, v in model.state_dict().items()} if model is not None else None}
@@ -79,6 +80,8 @@ def train(run, data, probe, pool) -> None:
         return
     if final.get("state") is not None:
         _adopt(run, data, final["state"])
+    if last["status"] in ("waiting", "running"):  # never leave a run "running" once its task is over
+        last = {"status": "error", "message": "the Ray task ended before its training did"}
     run.message = last["message"]
     run.seconds = time.perf_counter() - run.clicked  # what the user waited: click to finished, here
     run.examples_per_sec = run.examples / max(1e-9, run.seconds)
