@@ -45,8 +45,10 @@ def test_predict_image_file_of_a_real_digit(client, tmp_path, mnist_digits):
         img = Image.fromarray(((1 - xs[i]) * 255).astype(np.uint8)).resize((140, 140), Image.Resampling.BILINEAR)
         path = tmp_path / f"digit{i}.png"
         img.save(path)
-        preview, saliency, probs, label, message = client.predict(
+        preview, saliency, probs, label, message, facts = client.predict(
             handle_file(str(path)), "bundled", "auto", True, True, api_name="/predict_image")
+        assert facts["digit"] == ys[i] and facts["number"] == str(ys[i]) and facts["is_digit"]
+        assert facts["file"] == path.name and len(facts["digits"]) == 1
         digit, conf = _top(label)
         assert digit == str(ys[i]), message
         assert len(label["confidences"]) == 3
@@ -75,8 +77,9 @@ def test_predict_sketchpad_value(client, tmp_path, digit, points):
     Image.new("RGBA", (280, 280), (0, 0, 0, 0)).save(blank)
     value = {"background": handle_file(str(blank)), "layers": [handle_file(layer)],
              "composite": handle_file(layer), "id": None}
-    preview, saliency, probs, label, message = client.predict(value, "bundled", "auto", True, True,
-                                                              api_name="/predict_sketch")
+    preview, saliency, probs, label, message, facts = client.predict(value, "bundled", "auto", True, True,
+                                                                     api_name="/predict_sketch")
+    assert facts["number"] == digit and facts["digits"][0]["box"][1] >= 30  # the strokes start at y >= 40
     assert _top(label)[0] == digit, message
     z = _z(preview)
     assert z.shape == (28, 28) and z.max() > 0.9
@@ -88,9 +91,54 @@ def test_empty_sketch_gets_a_friendly_message(client, tmp_path):
     blank = tmp_path / "bg.png"
     Image.new("RGBA", (280, 280), (0, 0, 0, 0)).save(blank)
     value = {"background": handle_file(str(blank)), "layers": [], "composite": handle_file(str(blank)), "id": None}
-    *_, label, message = client.predict(value, "bundled", "auto", True, True, api_name="/predict_sketch")
-    assert "draw a digit first" in message.lower()
+    *_, label, message, facts = client.predict(value, "bundled", "auto", True, True, api_name="/predict_sketch")
+    assert "draw a digit first" in message.lower() and "error" in facts
     assert not label or not label.get("confidences")
+
+
+def test_a_photographed_number_reads_left_to_right(client, tmp_path, mnist_digits):
+    """A photo of "4 2 7" on ruled paper in uneven light: the number, a box per digit."""
+    xs, ys = mnist_digits
+    want = {int(y): x for x, y in zip(xs, ys)}
+    page = np.full((600, 900), 220, np.float32) * np.linspace(1.0, 0.8, 900)[None, :]
+    page[20::30] *= 0.75                                     # blue-ish ruled lines, every 30 px
+    for i, d in enumerate((4, 2, 7)):
+        ink = np.asarray(Image.fromarray((want[d] * 255).astype(np.uint8)).resize((200, 200)), np.float32) / 255
+        page[200:400, 120 + i * 220:320 + i * 220] *= 1 - 0.85 * ink
+    path = tmp_path / "number.jpg"
+    Image.fromarray(page.astype(np.uint8)).save(path, quality=85)
+    *_, message, facts = client.predict(handle_file(str(path)), "bundled", "auto", True, True,
+                                        api_name="/predict_image")
+    assert facts["number"] == "427" and facts["is_digit"], message
+    xs0 = [d["box"][0] for d in facts["digits"]]
+    assert xs0 == sorted(xs0) and all(120 <= d["box"][0] and d["box"][2] <= 780 for d in facts["digits"])
+    assert "reads 427" in message
+
+
+def test_a_bad_upload_names_the_users_file_not_the_server_path(client, tmp_path):
+    """Issue 17.7: the message used to start with Gradio's upload cache folder."""
+    bad = tmp_path / "holiday photo.png"
+    bad.write_bytes(b"this is not a picture")
+    *_, message, facts = client.predict(handle_file(str(bad)), "bundled", "auto", True, True,
+                                        api_name="/predict_image")
+    assert "holiday photo.png: not an image file" in message
+    assert "/" not in message.split("holiday")[0] and "gradio" not in message.lower()
+
+
+def test_ink_is_light_keep_changes_a_drawing(client, tmp_path):
+    """Issue 17.6: "ink is light: keep" used to do nothing on the sketch pad. The pad shows
+    dark strokes on white; keeping that as it is makes the white paper the ink."""
+    layer = _stroke_png(tmp_path / "layer.png", [(70, 50), (210, 50), (120, 240)])
+    blank = tmp_path / "bg.png"
+    Image.new("RGBA", (280, 280), (0, 0, 0, 0)).save(blank)
+    value = {"background": handle_file(str(blank)), "layers": [handle_file(layer)],
+             "composite": handle_file(layer), "id": None}
+    auto = _z(client.predict(value, "bundled", "auto", True, True, api_name="/predict_sketch")[0])
+    keep = _z(client.predict(value, "bundled", "no", True, True, api_name="/predict_sketch")[0])
+    dark = _z(client.predict(value, "bundled", "yes", True, True, api_name="/predict_sketch")[0])
+    np.testing.assert_allclose(dark, auto, atol=1e-3)      # dark ink inverted: the usual picture
+    assert keep.mean() > 2 * auto.mean()                   # the paper is the ink now: a bright field
+    assert np.corrcoef(keep.ravel(), auto.ravel())[0, 1] < 0
 
 
 def test_short_training_returns_curves_and_weights(client):

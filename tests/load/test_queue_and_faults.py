@@ -98,8 +98,8 @@ def test_prediction_does_not_wait_for_training(app_url, tmp_path, watched):
     job = trainer_client.submit({"model": "cnn", "quick": False, "epochs": 1}, api_name="/train")
     assert wait_until(lambda: watched["active"] == 1)
     for _ in range(3):
-        *_, label, message = user.predict(handle_file(str(path)), "bundled", "auto", True, True,
-                                          api_name="/predict_image")
+        _, _, _, label, message, _facts = user.predict(handle_file(str(path)), "bundled", "auto", True, True,
+                                                       api_name="/predict_image")
         assert max(label["confidences"], key=lambda c: c["confidence"])["label"] == "7", message
     assert watched["active"] == 1 and not job.done()  # answered while the training still ran
     trainer_client.predict(api_name="/stop")

@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from nnplay.runtime.ports import free_port
+from nnplay.runtime.appserver import app_process
 
 from .machine import percentiles
 
@@ -91,37 +88,10 @@ def row_gates_frame_cpu(ctx) -> dict:
 
 # ---------------------------------------------------------------- i, j: frames drawn in Chromium
 @contextlib.contextmanager
-def served_app(timeout_s: float = 90.0):
+def served_app(timeout_s: float = 120.0):
     """`python -m nnplay app` on a free loopback port, as a user starts it; yields its URL."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    src = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.Popen([sys.executable, "-m", "nnplay", "app", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        t0 = time.perf_counter()
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"`nnplay app` exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(url + "config", timeout=2) as r:  # noqa: S310 - loopback
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.perf_counter() - t0 > timeout_s:
-                raise RuntimeError(f"`nnplay app` did not answer within {timeout_s:g} s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with app_process(timeout_s=timeout_s) as app:
+        yield app.url
 
 
 def page_rates(url: str, pages: int = 1, seconds: float = 5.0, query: str = QUERY) -> dict:

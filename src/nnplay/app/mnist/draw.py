@@ -1,22 +1,30 @@
-"""Try your own digit: a sketch pad (live) or an upload -> the 28x28 input, probabilities,
-top 3 and a saliency overlay, with the preprocessing steps as toggles."""
+"""Try your own digit: a sketch pad (live), an upload, a webcam snapshot or a pasted image ->
+every preprocessing step, a box and top 3 over each digit, the 28x28 input, probabilities
+and a saliency overlay; each step is a toggle. Says so when the picture is not a digit."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import gradio as gr
 import numpy as np
 
 from nnplay.engine.errors import NnplayError
-from nnplay.engine.mnist import predict_probs, saliency
-from nnplay.engine.mnist.preprocess import to_mnist
+from nnplay.engine.mnist import saliency
+from nnplay.engine.mnist.reading import Steps, read_image
 from nnplay.viz.mnist import inspect as vi
+from nnplay.viz.mnist import reading as vr
 
 from .common import BUNDLED, get_model, model_choices, note
 from .runs import Session
 
 INVERT = [("auto", "auto"), ("ink is dark: invert", "yes"), ("ink is light: keep", "no")]
+# the photo steps a user can switch off (crop and centre have their own boxes)
+STEPS = [("flat-field (shade, shadows)", "flatten"), ("local threshold", "threshold"),
+         ("remove ruled/grid lines", "lines"), ("keep only the writing", "pick"),
+         ("split into digits", "split"), ("normalise stroke width", "stroke")]
+ALL_STEPS = [v for _, v in STEPS]
 PANEL_H = 230
 EMPTY_MSG = "Draw a digit first: hold the mouse button down on the white square and write a 0-9."
 
@@ -51,7 +59,7 @@ def warm_up() -> None:
     """Load the bundled model and run one prediction, so the first stroke answers fast."""
     x = np.zeros((280, 280, 4), np.uint8)
     x[60:220, 130:150, 3] = 255
-    predict({"background": None, "layers": [x], "composite": x}, BUNDLED, "auto", True, True, None)
+    predict({"background": None, "layers": [x], "composite": x}, BUNDLED, "auto", True, True, None, ALL_STEPS)
 
 
 def build(ui) -> None:
@@ -70,14 +78,19 @@ def build(ui) -> None:
                     # the first stroke would show nothing: this predicts once on the first pen-up.
                     ui.first_stroke = gr.HTML("", js_on_load=FIRST_STROKE_JS, elem_id="mnist-first-stroke")
                 with gr.Tab("Upload", id="upload"):
-                    ui.upload = uploaded_image(type="filepath", label="A photo or scan of one digit",
-                                         sources=["upload", "clipboard"], height=300, elem_id="mnist-upload")
+                    ui.upload = uploaded_image(type="filepath", label="A photo, a scan, a webcam snapshot or a "
+                                               "pasted picture of a digit or a number",
+                                               sources=["upload", "webcam", "clipboard"], height=300,
+                                               elem_id="mnist-upload")
         with gr.Column(scale=2, min_width=260):
             ui.draw_model = gr.Dropdown(model_choices(None), value=BUNDLED, label="Model", allow_custom_value=True)
-            ui.invert = gr.Radio(INVERT, value="auto", label="Invert colours")
+            ui.invert = gr.Radio(INVERT, value="auto", label="Invert colours",
+                                 info="Drawings too: “ink is light: keep” takes the white pad as the ink.")
             with gr.Row():
                 ui.crop = gr.Checkbox(True, label="Crop to the ink, scale to 20×20")
                 ui.center = gr.Checkbox(True, label="Centre by centre of mass")
+            ui.steps = gr.CheckboxGroup(STEPS, value=ALL_STEPS, label="Photo clean-up steps",
+                                        elem_id="mnist-steps-toggles")
             ui.draw_msg = gr.HTML(note(EMPTY_MSG), elem_id="mnist-draw-msg")
             ui.top3 = gr.Label(num_top_classes=3, label="Top 3", elem_id="mnist-top3")
         with gr.Column(scale=3, min_width=420):
@@ -87,7 +100,16 @@ def build(ui) -> None:
                 ui.saliency = gr.Plot(_blank()[1], label="Saliency: gradient × input", show_label=False,
                                       elem_id="mnist-saliency")
             ui.probs = gr.Plot(_blank()[2], label="Probabilities", show_label=False, elem_id="mnist-probs")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=300):
+            ui.boxes = gr.Plot(None, label="The digits found", show_label=False, elem_id="mnist-boxes")
+        with gr.Column(scale=5, min_width=320):
+            ui.steps_view = gr.Plot(None, label="How the picture was read", show_label=False,
+                                    elem_id="mnist-steps")
+    with gr.Accordion("The same facts as the API and `nnplay predict --json`", open=False):
+        ui.facts = gr.JSON(None, label="reading", elem_id="mnist-facts")
     ui.source = gr.State("sketch")
+    ui.views = gr.State(None)
 
 
 def blank_canvas() -> dict:
@@ -110,52 +132,109 @@ def _blank():
     return _figures(z, z, np.zeros(10, np.float32))
 
 
-def predict(image, model_key: str, invert: str, crop: bool, center: bool, session: Session | None):
-    """Any image -> (28x28 figure, saliency figure, probabilities figure, top-3 label, message)."""
+def _steps(crop, center, steps) -> Steps:
+    on = set(ALL_STEPS if steps is None else steps)
+    return Steps(crop=bool(crop), center=bool(center), **{k: k in on for k in ALL_STEPS})
+
+
+def _user_message(e: Exception, image) -> str:
+    """The error, naming the user's file rather than the server's copy of it (Gradio keeps
+    uploads in a cache folder under a hash; the file name at its end is the user's)."""
+    msg = str(e)
+    if isinstance(image, (str, os.PathLike)):
+        path = str(image)
+        name = os.path.basename(path) or "the uploaded file"
+        msg = msg.replace(path, name)
+    return msg
+
+
+def _reading_views(r):
+    """(boxes figure, steps figure) of a Reading."""
+    view = r.steps[0][1]
+    sy = view.shape[0] / r.extra["work_shape"][0]
+    sx = view.shape[1] / r.extra["work_shape"][1]
+    marks = [{"box": (d.work_box[0] * sx, d.work_box[1] * sy, d.work_box[2] * sx, d.work_box[3] * sy),
+              "digit": d.digit, "top": d.top(3)} for d in r.digits]
+    title = f"reads {r.number}" if r.is_digit else "not a digit"
+    return vr.boxes_figure(view, marks, height=PANEL_H + 60, title=title, odd=not r.is_digit), \
+        vr.steps_figure(r.steps, height=PANEL_H)
+
+
+def _message(r, ms: float) -> str:
+    best = r.best
+    p = best.probabilities
+    if not r.is_digit:
+        would = r.number if len(r.digits) > 1 else str(best.digit)
+        return note(f"This does not look like a digit ({r.why}). A network trained only on digits would "
+                    f"still have said {would}, with {p.max():.1%}.", "warn")
+    if len(r.digits) == 1:
+        return note(f"It looks like a {best.digit} ({p.max():.0%} sure). Server time {ms:.0f} ms.")
+    each = ", ".join(f"{d.digit} ({d.probabilities.max():.0%})" for d in r.digits)
+    return note(f"It reads {r.number}: {each}, left to right. Server time {ms:.0f} ms.")
+
+
+def predict(image, model_key: str, invert: str, crop: bool, center: bool, session: Session | None,
+            steps=None):
+    """Any image -> (28x28 figure, saliency, probabilities, top-3 label, message, facts,
+    (boxes figure, steps figure)). The 28x28, saliency and top 3 are the most confident
+    digit's. The API returns the first six (the old five, then the facts of
+    `nnplay predict --json`); the two figures go to the page through a State."""
     t0 = time.perf_counter()
     inv = {"yes": True, "no": False}.get(invert, "auto")
     try:
         if image is None:
             raise NnplayError(EMPTY_MSG)
-        x = to_mnist(image, invert=inv, crop=bool(crop), center=bool(center))
         model = get_model(session, model_key)
-        p = predict_probs(model, x)
-        best = int(np.argmax(p))
-        sal = saliency(model, x, best)
+        r = read_image(image, model, invert=inv, steps=_steps(crop, center, steps))
+        best = r.best
+        sal = saliency(model, best.x28, best.digit)
     except NnplayError as e:
-        msg = EMPTY_MSG if image is None or "no ink" in str(e) else str(e)
-        return (*_blank(), None, note(msg, "warn"))
-    figs = _figures(x, sal, p)
+        msg = EMPTY_MSG if image is None or "no ink" in str(e) else _user_message(e, image)
+        return (*_blank(), None, note(msg, "warn"), {"error": msg}, (None, None))
+    p = best.probabilities
     label = {str(d): float(p[d]) for d in range(10)}
     ms = (time.perf_counter() - t0) * 1000
-    msg = note(f"It looks like a {best} ({p[best]:.0%} sure). Server time {ms:.0f} ms.")
-    return (*figs, label, msg)
+    facts = r.to_dict()
+    if isinstance(image, (str, os.PathLike)):
+        facts = {"file": os.path.basename(str(image)), **facts}
+    return (*_figures(best.x28, sal, p), label, _message(r, ms), facts, _reading_views(r))
 
 
-def predict_sketch(sketch, model_key, invert, crop, center, session):
-    return predict(sketch, model_key, invert, crop, center, session) + ("sketch",)
+def predict_sketch(sketch, model_key, invert, crop, center, session, steps=None):
+    return predict(sketch, model_key, invert, crop, center, session, steps) + ("sketch",)
 
 
-def predict_upload(path, model_key, invert, crop, center, session):
-    return predict(path, model_key, invert, crop, center, session) + ("upload",)
+def predict_upload(path, model_key, invert, crop, center, session, steps=None):
+    return predict(path, model_key, invert, crop, center, session, steps) + ("upload",)
 
 
-def predict_again(source, sketch, path, model_key, invert, crop, center, session):
+def predict_again(source, sketch, path, model_key, invert, crop, center, session, steps=None):
     image = path if source == "upload" and path else sketch
-    return predict(image, model_key, invert, crop, center, session)
+    return predict(image, model_key, invert, crop, center, session, steps)
 
 
 def clear():
-    return (blank_canvas(), *_blank(), None, note(EMPTY_MSG))
+    return (blank_canvas(), *_blank(), None, note(EMPTY_MSG), None, None, None)
+
+
+def show_views(views):
+    return tuple(views) if views else (None, None)
 
 
 def wire(ui) -> None:
-    opts = [ui.draw_model, ui.invert, ui.crop, ui.center, ui.session]
-    outs = [ui.preview, ui.saliency, ui.probs, ui.top3, ui.draw_msg]
+    opts = [ui.draw_model, ui.invert, ui.crop, ui.center, ui.session, ui.steps]
+    outs = [ui.preview, ui.saliency, ui.probs, ui.top3, ui.draw_msg, ui.facts, ui.views]
+    views = dict(fn=show_views, inputs=ui.views, outputs=[ui.boxes, ui.steps_view], api_visibility="private",
+                 show_progress="hidden")
     live = dict(show_progress="hidden", trigger_mode="always_last")
-    ui.sketch.change(predict_sketch, [ui.sketch, *opts], [*outs, ui.source], api_name="predict_sketch", **live)
-    ui.upload.change(predict_upload, [ui.upload, *opts], [*outs, ui.source], api_name="predict_image", **live)
-    for c in (ui.draw_model, ui.invert, ui.crop, ui.center):
-        c.change(predict_again, [ui.source, ui.sketch, ui.upload, *opts], outs, api_visibility="private", **live)
-    ui.first_stroke.click(predict_sketch, [ui.sketch, *opts], [*outs, ui.source], api_visibility="private", **live)
-    ui.clear.click(clear, None, [ui.sketch, *outs], api_visibility="private", show_progress="hidden")
+    ui.sketch.change(predict_sketch, [ui.sketch, *opts], [*outs, ui.source], api_name="predict_sketch",
+                     **live).then(**views)
+    ui.upload.change(predict_upload, [ui.upload, *opts], [*outs, ui.source], api_name="predict_image",
+                     **live).then(**views)
+    for c in (ui.draw_model, ui.invert, ui.crop, ui.center, ui.steps):
+        c.change(predict_again, [ui.source, ui.sketch, ui.upload, *opts], outs, api_visibility="private",
+                 **live).then(**views)
+    ui.first_stroke.click(predict_sketch, [ui.sketch, *opts], [*outs, ui.source], api_visibility="private",
+                          **live).then(**views)
+    ui.clear.click(clear, None, [ui.sketch, *outs[:6], ui.boxes, ui.steps_view], api_visibility="private",
+                   show_progress="hidden")
