@@ -225,3 +225,9 @@ def test_compare_legend_sits_below_the_plot():
     lg = fig.layout.legend
     assert (lg.orientation, lg.yref, lg.y, lg.yanchor) == ("h", "container", 0, "bottom")
     assert fig.layout.margin.b >= 60 + 20 * 2   # a line of legend room per extra run
+
+
+def test_empty_comparison_has_a_sane_axis_and_a_short_hint():
+    fig = vi.compare_runs([])
+    assert tuple(fig.layout.yaxis.range) == (0, 1)  # not Plotly's -100%..400% for no data
+    assert all(len(line) <= 32 for line in fig.layout.annotations[0].text.split("<br>"))

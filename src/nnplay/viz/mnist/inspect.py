@@ -234,7 +234,9 @@ def compare_runs(runs: list[dict], *, height: int = 340) -> go.Figure:
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
     fig.update_yaxes(title_text="test accuracy", tickformat=".0%", title_standoff=12)
     if not runs:
-        fig.add_annotation(text="Train a model to see its test-accuracy curve here.", showarrow=False,
+        fig.update_yaxes(range=[0, 1])
+        fig.update_xaxes(range=[0, 1])
+        fig.add_annotation(text="Train a model to see<br>its test-accuracy curve here.", showarrow=False,
                            x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color="#6b7280"))
     # the legend goes below the plot: on its right it took half of a phone's width
     base_layout(fig, height=height + 20 * max(0, len(runs) - 2),
