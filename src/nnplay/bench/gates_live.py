@@ -187,12 +187,19 @@ def _skip(key: str, title: str, why: str) -> dict:
     return {"row": key, "title": title, "result": f"skipped: {why}", "target": "", "met": None}
 
 
+def _rates_on_a_served_app(ctx, pages: int) -> dict | None:
+    """page_rates with `pages` pages on a freshly started app; None when there is no Chromium."""
+    if find_chromium() is None:
+        return None
+    with served_app() as url:
+        return page_rates(url, pages, 3.0 if ctx.quick else 5.0)
+
+
 def row_gates_browser_fps(ctx) -> dict:
     title = "gates: live frames/s in headless Chromium, 2-[8,8]-1"
-    if find_chromium() is None:
+    r = _rates_on_a_served_app(ctx, 1)
+    if r is None:
         return _skip("gates_browser_fps", title, "no Chromium found")
-    with served_app() as url:
-        r = page_rates(url, 1, 3.0 if ctx.quick else 5.0)
     page = r["pages"][0]
     return {
         "row": "gates_browser_fps", "title": title,
@@ -206,10 +213,9 @@ def row_gates_browser_fps(ctx) -> dict:
 
 def row_gates_four_pages(ctx) -> dict:
     title = "gates: 4 pages playing at once, frames/s each"
-    if find_chromium() is None:
+    r = _rates_on_a_served_app(ctx, 4)
+    if r is None:
         return _skip("gates_four_pages", title, "no Chromium found")
-    with served_app() as url:
-        r = page_rates(url, 4, 3.0 if ctx.quick else 5.0)
     rates = [p["frames_per_s"] for p in r["pages"]]
     return {
         "row": "gates_four_pages", "title": title,
