@@ -21,15 +21,12 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from pathlib import Path
 
 from nnplay.runtime.appserver import app_process
+from nnplay.runtime.browser import find_chromium, launch_chromium
 
 from .machine import percentiles
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 QUERY = "?gate=XOR&hidden=8,8&speed=1"
 VIEWS = ("#gates-boundary .nnp-view", "#gates-net .nnp-view", "#gates-epoch .ep-value")
 
@@ -100,7 +97,7 @@ def page_rates(url: str, pages: int = 1, seconds: float = 5.0, query: str = QUER
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             tabs = []
             for _ in range(pages):
@@ -190,12 +187,19 @@ def _skip(key: str, title: str, why: str) -> dict:
     return {"row": key, "title": title, "result": f"skipped: {why}", "target": "", "met": None}
 
 
+def _rates_on_a_served_app(ctx, pages: int) -> dict | None:
+    """page_rates with `pages` pages on a freshly started app; None when there is no Chromium."""
+    if find_chromium() is None:
+        return None
+    with served_app() as url:
+        return page_rates(url, pages, 3.0 if ctx.quick else 5.0)
+
+
 def row_gates_browser_fps(ctx) -> dict:
     title = "gates: live frames/s in headless Chromium, 2-[8,8]-1"
-    if not Path(CHROMIUM).exists():
-        return _skip("gates_browser_fps", title, f"no Chromium at {CHROMIUM}")
-    with served_app() as url:
-        r = page_rates(url, 1, 3.0 if ctx.quick else 5.0)
+    r = _rates_on_a_served_app(ctx, 1)
+    if r is None:
+        return _skip("gates_browser_fps", title, "no Chromium found")
     page = r["pages"][0]
     return {
         "row": "gates_browser_fps", "title": title,
@@ -209,10 +213,9 @@ def row_gates_browser_fps(ctx) -> dict:
 
 def row_gates_four_pages(ctx) -> dict:
     title = "gates: 4 pages playing at once, frames/s each"
-    if not Path(CHROMIUM).exists():
-        return _skip("gates_four_pages", title, f"no Chromium at {CHROMIUM}")
-    with served_app() as url:
-        r = page_rates(url, 4, 3.0 if ctx.quick else 5.0)
+    r = _rates_on_a_served_app(ctx, 4)
+    if r is None:
+        return _skip("gates_four_pages", title, "no Chromium found")
     rates = [p["frames_per_s"] for p in r["pages"]]
     return {
         "row": "gates_four_pages", "title": title,
