@@ -18,6 +18,10 @@ COMMITTED_MNIST = ROOT / "data" / "mnist"
 # committed files; `make screenshots` (NNPLAY_SCREENSHOTS=docs/screenshots) refreshes the docs' copies.
 SCREENSHOTS = Path(os.environ.get("NNPLAY_SCREENSHOTS") or Path(tempfile.gettempdir()) / "nnplay-screenshots")
 
+# Hypothesis keeps its files (example database, caches) in a temporary folder too, not in
+# the tree's .hypothesis/.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "nnplay-hypothesis"))
+
 # The real MNIST files: the verified shared copy when present, else the committed one.
 os.environ.setdefault("NNPLAY_DATA_DIR", str(SHARED_MNIST if SHARED_MNIST.exists() else COMMITTED_MNIST))
 os.environ.setdefault("TQDM_DISABLE", "1")

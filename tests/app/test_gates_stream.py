@@ -133,3 +133,25 @@ def test_close_all_ends_open_streams(app_url, session):
         assert stream.close_all() >= 1
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=WAIT)
+
+
+def test_two_pages_get_only_their_own_frames(app_url):
+    """Two visitors at once: each stream carries its own session's frames, and playing one
+    page trains nothing in the other."""
+    a = Session.new(GateConfig(gate="XOR", hidden=(3,)), speed=1)
+    b = Session.new(GateConfig(gate="AND", hidden=(5,)), speed=2)
+    for s in (a, b):
+        tokens.issue(s)
+    assert a.token != b.token
+    with connect(ws_url(app_url, a.token)) as wa, connect(ws_url(app_url, b.token)) as wb:
+        h.on_play(a)
+        h.on_play(b)
+        fa, fb = recv(wa), recv(wb)
+        assert fa["static"]["sizes"] == [2, 3, 1] and fb["static"]["sizes"] == [2, 5, 1]
+        assert fa["epoch"] == 1 and fb["epoch"] == 2
+        h.on_pause(b)
+        for _ in range(5):
+            wa.send(json.dumps({"ack": fa["k"]}))
+            fa = recv(wa)
+        assert fa["epoch"] == 6 and b.trainer.epoch <= 2 * (1 + stream.WINDOW)
+        h.on_pause(a)

@@ -143,21 +143,18 @@ def test_every_view_draws_every_frame_and_pause_stops_them(page, app_url):
 
 def test_pause_wins_over_a_late_frame(page, app_url, monkeypatch):
     """A training frame built before Pause that arrives after Pause's answer must not be drawn
-    over the paused state. Here the stream's frames from epoch 10 on are held back until Pause
-    has been handled on the server, then 2 s more, so one surely arrives late."""
-    import time
+    over the paused state. Here the stream's frames from epoch 10 on are held back until the
+    page shows the paused state, then released: one surely arrives late."""
+    import threading
 
     from nnplay.app.gates import stream
 
-    build = stream.Conn.next_frame
+    build, released = stream.Conn.next_frame, threading.Event()
 
     def late(self):
-        text = build(self)
+        text = build(self)  # built (and numbered) holding the session's lock, which it then releases
         if text is not None and self.session.trainer.epoch >= 10:
-            t0 = time.monotonic()
-            while self.session.playing and time.monotonic() - t0 < 60:
-                time.sleep(0.02)
-            time.sleep(2.0)
+            released.wait(LONG / 1000)
         return text
 
     monkeypatch.setattr(stream.Conn, "next_frame", late)
@@ -169,7 +166,9 @@ def test_pause_wins_over_a_late_frame(page, app_url, monkeypatch):
     page.click("#gates-pause")
     status = page.locator("#gates-status")
     status.filter(has_text="Paused at epoch").wait_for(timeout=LONG)
+    released.set()
     page.wait_for_function("window.nnplayGates.stats.stale >= 1", timeout=LONG)  # the late frame came...
+    page.wait_for_timeout(300)
     text = status.inner_text()
     assert "Paused at epoch" in text, text  # ...and was not drawn
     assert epoch(page) == int(re.search(r"Paused at epoch (\d+)", text).group(1)) >= 10

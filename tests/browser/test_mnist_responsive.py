@@ -77,7 +77,7 @@ def test_train_section_fits_phone_and_tablet(sized, app_url):
     _section(page, app_url, "Train & watch the weights")
     # every section tab is on screen (they wrap instead of hiding in a "..." menu)
     tabs = page.locator("#mnist-sections").get_by_role("tab")
-    assert tabs.count() == 5 and all(tabs.nth(i).is_visible() for i in range(5))
+    assert tabs.count() == 6 and all(tabs.nth(i).is_visible() for i in range(6))
     _train_quick(page)
     _no_sideways_scroll(page)
     boxes = _boxes(page, TRAIN_PARTS)

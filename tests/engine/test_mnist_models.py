@@ -74,4 +74,4 @@ def test_recommended_recipes_are_valid_and_roundtrip():
         assert cfg.model == name
         assert MnistConfig.from_dict(cfg.to_dict()) == cfg
         assert MnistConfig.from_query(cfg.to_query()) == cfg
-    assert recommended("cnn") == MnistConfig()  # the defaults are the fast CNN recipe
+    assert recommended("cnn") == MnistConfig(label_smoothing=0.1)  # the defaults + label smoothing: the CNN recipe

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from nnplay.runtime import browser
+from nnplay.runtime import browser as rb
 from nnplay.runtime.ports import free_port
 
 
@@ -22,30 +22,26 @@ def test_find_chromium_prefers_browser_path(tmp_path, monkeypatch):
     exe = tmp_path / "my-chrome"
     exe.write_text("")
     monkeypatch.setenv("BROWSER_PATH", str(exe))
-    assert browser.find_chromium() == str(exe)
+    assert rb.find_chromium() == str(exe)
 
 
 def test_find_chromium_says_none_when_there_is_none(tmp_path, monkeypatch):
     monkeypatch.delenv("BROWSER_PATH", raising=False)
-    monkeypatch.setattr(browser, "DEBIAN_CHROMIUM", str(tmp_path / "absent"))
-    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
-    assert browser.find_chromium() is None
+    monkeypatch.setattr(rb, "DEBIAN_CHROMIUM", str(tmp_path / "absent"))
+    monkeypatch.setattr(rb.shutil, "which", lambda name: None)
+    assert rb.find_chromium() is None
     with pytest.raises(FileNotFoundError, match="apt-get install chromium"):
-        browser.launch_chromium(object())
+        rb.launch_chromium(object())
 
 
 @pytest.mark.browser
-def test_launch_chromium_renders_a_page():
-    if browser.find_chromium() is None:
-        pytest.skip("no Chromium found (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = browser.launch_chromium(p)
-        try:
-            page = b.new_page()
-            page.set_content("<p id='x'>2 + 3 = <span></span></p><script>"
-                             "document.querySelector('span').textContent = 2 + 3</script>")
-            assert page.text_content("#x") == "2 + 3 = 5"
-        finally:
-            b.close()
+def test_launch_chromium_renders_a_page(browser):
+    """`browser` is the suite's session fixture (tests/conftest.py), started by launch_chromium:
+    a second Playwright in the same process would clash with its event loop."""
+    page = browser.new_page()
+    try:
+        page.set_content("<p id='x'>2 + 3 = <span></span></p><script>"
+                         "document.querySelector('span').textContent = 2 + 3</script>")
+        assert page.text_content("#x") == "2 + 3 = 5"
+    finally:
+        page.close()

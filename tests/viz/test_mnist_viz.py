@@ -208,3 +208,26 @@ def test_curves_legend_sits_below_the_axis_titles():
     fig = vi.training_curves({"epoch": [1], "train_loss": [1], "train_acc": [0.5]})
     lg = fig.layout.legend
     assert (lg.yref, lg.y, lg.yanchor) == ("container", 0, "bottom") and fig.layout.margin.b >= 64
+
+
+def test_two_line_titles_get_room_for_both_lines():
+    """On a phone the one-line titles were cut ("accuracy per digit (dotted: overall 99.46%; ora"):
+    the details go on a second, smaller line, and the top margin holds both below the toolbar."""
+    fig = vi.per_class_bars(np.linspace(0.9, 0.99, 10), overall=0.95)
+    assert "<br>" in fig.layout.title.text and fig.layout.title.text.split("<br>")[0] == "accuracy per digit"
+    assert fig.layout.margin.t >= vm.MODEBAR_PX + 2 * vm.TITLE_PX
+    assert vm.top_margin("a<br>b") == vm.top_margin("a") + vm.TITLE_PX
+
+
+def test_compare_legend_sits_below_the_plot():
+    runs = [{"name": f"#{i}", "config": {"lr": 0.01 * i}, "test_epoch": [1], "test_acc": [0.9]} for i in range(1, 5)]
+    fig = vi.compare_runs(runs)
+    lg = fig.layout.legend
+    assert (lg.orientation, lg.yref, lg.y, lg.yanchor) == ("h", "container", 0, "bottom")
+    assert fig.layout.margin.b >= 60 + 20 * 2   # a line of legend room per extra run
+
+
+def test_empty_comparison_has_a_sane_axis_and_a_short_hint():
+    fig = vi.compare_runs([])
+    assert tuple(fig.layout.yaxis.range) == (0, 1)  # not Plotly's -100%..400% for no data
+    assert all(len(line) <= 32 for line in fig.layout.annotations[0].text.split("<br>"))

@@ -20,19 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
-from nnplay.runtime.ports import free_port
+from nnplay.runtime.appserver import app_process
+from nnplay.runtime.browser import find_chromium, launch_chromium
 
 from .machine import percentiles
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 QUERY = "?gate=XOR&hidden=8,8&speed=1"
 VIEWS = ("#gates-boundary .nnp-view", "#gates-net .nnp-view", "#gates-epoch .ep-value")
 
@@ -91,37 +85,10 @@ def row_gates_frame_cpu(ctx) -> dict:
 
 # ---------------------------------------------------------------- i, j: frames drawn in Chromium
 @contextlib.contextmanager
-def served_app(timeout_s: float = 90.0):
+def served_app(timeout_s: float = 120.0):
     """`python -m nnplay app` on a free loopback port, as a user starts it; yields its URL."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    src = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.Popen([sys.executable, "-m", "nnplay", "app", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        t0 = time.perf_counter()
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"`nnplay app` exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(url + "config", timeout=2) as r:  # noqa: S310 - loopback
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.perf_counter() - t0 > timeout_s:
-                raise RuntimeError(f"`nnplay app` did not answer within {timeout_s:g} s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with app_process(timeout_s=timeout_s) as app:
+        yield app.url
 
 
 def page_rates(url: str, pages: int = 1, seconds: float = 5.0, query: str = QUERY) -> dict:
@@ -130,7 +97,7 @@ def page_rates(url: str, pages: int = 1, seconds: float = 5.0, query: str = QUER
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             tabs = []
             for _ in range(pages):
@@ -220,12 +187,19 @@ def _skip(key: str, title: str, why: str) -> dict:
     return {"row": key, "title": title, "result": f"skipped: {why}", "target": "", "met": None}
 
 
+def _rates_on_a_served_app(ctx, pages: int) -> dict | None:
+    """page_rates with `pages` pages on a freshly started app; None when there is no Chromium."""
+    if find_chromium() is None:
+        return None
+    with served_app() as url:
+        return page_rates(url, pages, 3.0 if ctx.quick else 5.0)
+
+
 def row_gates_browser_fps(ctx) -> dict:
     title = "gates: live frames/s in headless Chromium, 2-[8,8]-1"
-    if not Path(CHROMIUM).exists():
-        return _skip("gates_browser_fps", title, f"no Chromium at {CHROMIUM}")
-    with served_app() as url:
-        r = page_rates(url, 1, 3.0 if ctx.quick else 5.0)
+    r = _rates_on_a_served_app(ctx, 1)
+    if r is None:
+        return _skip("gates_browser_fps", title, "no Chromium found")
     page = r["pages"][0]
     return {
         "row": "gates_browser_fps", "title": title,
@@ -239,10 +213,9 @@ def row_gates_browser_fps(ctx) -> dict:
 
 def row_gates_four_pages(ctx) -> dict:
     title = "gates: 4 pages playing at once, frames/s each"
-    if not Path(CHROMIUM).exists():
-        return _skip("gates_four_pages", title, f"no Chromium at {CHROMIUM}")
-    with served_app() as url:
-        r = page_rates(url, 4, 3.0 if ctx.quick else 5.0)
+    r = _rates_on_a_served_app(ctx, 4)
+    if r is None:
+        return _skip("gates_four_pages", title, "no Chromium found")
     rates = [p["frames_per_s"] for p in r["pages"]]
     return {
         "row": "gates_four_pages", "title": title,

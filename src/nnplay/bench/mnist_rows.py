@@ -149,9 +149,9 @@ def row_cnn_to_99(ctx: BenchContext) -> dict:
     """The default CNN recipe: `nnplay train mnist --model cnn` as a user runs it (whole
     process, 5 seeds, the worst counting) beside the in-process time to 99.0%, both as
     ratios to the reference epoch's training seconds."""
-    from nnplay.engine.mnist.config import MnistConfig
+    from nnplay.engine.mnist.config import recommended
 
-    cfg = MnistConfig(threads=ctx.threads)  # the default recipe
+    cfg = recommended("cnn", threads=ctx.threads)  # the default recipe (what `nnplay train mnist` runs)
     if ctx.quick:
         cfg = cfg.replace(epochs=1)
     return _to_target_row(ctx, "cnn_to_99", "default CNN: 99.0%, whole process", cfg, 0.99, 0.25)
@@ -268,7 +268,7 @@ def row_cnn_levers(ctx: BenchContext) -> dict:
     seconds and the test accuracy after it. The default (bf16 autocast where the CPU
     has native bf16, channels_last, the bench's threads) against: the other thread
     count, plain NCHW, float32 only, and a larger batch."""
-    from nnplay.engine.mnist.config import MnistConfig
+    from nnplay.engine.mnist.config import MnistConfig, recommended
     from nnplay.engine.mnist.precision import native_bf16
     from nnplay.engine.mnist.trainer import MnistTrainer
 
@@ -287,7 +287,7 @@ def row_cnn_levers(ctx: BenchContext) -> dict:
     out = []
     for name, threads, fields, kw in variants:
         torch.set_num_threads(threads)  # the program's setting (the trainer never changes it)
-        cfg = MnistConfig().replace(epochs=1, threads=threads, **fields)
+        cfg = recommended("cnn", epochs=1, threads=threads, **fields)
         trainer = MnistTrainer(cfg, data, every=10**9, **kw)
         for _ in trainer.run():
             pass

@@ -14,6 +14,7 @@ from nnplay.engine.mnist.models import MODELS
 FLAGS = {"hidden": "hidden", "dropout": "dropout", "optimizer": "optimizer", "lr": "lr",
          "batch_size": "batch_size", "epochs": "epochs", "weight_decay": "weight_decay",
          "schedule": "schedule", "augment": "augment", "seed": "seed", "subset": "subset",
+         "label_smoothing": "label_smoothing",
          "threads": "threads"}
 
 
@@ -26,8 +27,8 @@ def hidden_sizes(text: str):
 
 def register(labs) -> None:
     p = labs.add_parser("mnist", help="train an MNIST digit classifier",
-                        description="Train an MNIST model (defaults: the fast CNN recipe, ~99.1% in about "
-                                    "7 s on 2 CPU cores) and save it as a checkpoint.")
+                        description="Train an MNIST model (defaults: the fast CNN recipe, ~99.1% after one "
+                                    "epoch) and save it as a checkpoint.")
     p.add_argument("--model", default="cnn", choices=list(MODELS), help="architecture (default cnn)")
     p.add_argument("--hidden", type=hidden_sizes, help="mlp hidden sizes, e.g. 300 or 300,100 (default 300,100)")
     p.add_argument("--epochs", type=int, help="passes over the training set")
@@ -38,6 +39,7 @@ def register(labs) -> None:
     p.add_argument("--augment", action="store_true", default=None, help="random shifts of up to 2 px")
     p.add_argument("--weight-decay", type=float, help="weight decay (default 0)")
     p.add_argument("--dropout", type=float, help="dropout probability (default 0)")
+    p.add_argument("--label-smoothing", type=float, help="share of each target spread over all classes (default 0)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--subset", type=int, help="train on the first N images only (default: all 60,000)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default 2; 0 = torch's choice)")

@@ -147,6 +147,26 @@ def render_bench(d: dict) -> str:
     if b is None:
         return (head + "No benchmark results were found (`benchmarks/results.json`). Run `nnplay bench` "
                 "(several minutes) and then the report again to include the table here.\n")
-    return (head + f"Read from `{b['_path']}`, written by `nnplay bench` (not re-run by the report; see "
+    text = (head + f"Read from `{b['_path']}`, written by `nnplay bench` (not re-run by the report; see "
             "docs/benchmarks.md). It times nnplay against the pytorch/examples MNIST script in one run on one "
             "machine:\n\n" + markdown_table(b) + "\n\nMeasured on: " + machine_line(b) + ".\n")
+    return text + render_before_after()
+
+
+def render_before_after() -> str:
+    """benchmarks/before-after.json (python -m nnplay.bench.before_after), when there is one."""
+    path = REPO / "benchmarks" / "before-after.json"
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    from nnplay.bench.before_after import markdown
+
+    m = d["machine"]
+    return ("\nBefore and after the start-up and speed work, `nnplay train mnist` as a user runs it (a fresh "
+            "process, wall clock from start to exit, default settings), the old and the new code one after "
+            "the other beside a reference epoch (`benchmarks/before-after.json`, "
+            "`python -m nnplay.bench.before_after`; ratios are to that round's reference epoch):\n\n"
+            + markdown(d) + f"\n\nMeasured on: {m['cpu_model']}, {m['nproc']} cores, torch {m['torch']}; "
+            f"{m['date_utc']}; load average {m['load_average_at_start']} at start, "
+            f"{m.get('load_average_at_end')} at end." + (f" {d['note']}" if d.get("note") else "") + "\n")

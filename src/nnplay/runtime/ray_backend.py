@@ -18,7 +18,9 @@ Ray is optional; without it `use()` raises one ConfigError line naming that extr
 from __future__ import annotations
 
 import functools
+import os
 import threading
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from nnplay.engine.errors import ConfigError
@@ -73,6 +75,15 @@ def _stream_task():
     return require_ray().remote(num_cpus=1, max_retries=0, num_returns="streaming")(_call_stream)
 
 
+def _use_cluster_token() -> None:
+    """Ray 2.5x clusters started with `ray start` require a token; a client joins with token
+    authentication when it has one (RAY_AUTH_TOKEN, or ~/.ray/auth_token as `ray start` on this
+    machine leaves it) and RAY_AUTH_MODE does not say otherwise."""
+    has_token = bool(os.environ.get("RAY_AUTH_TOKEN")) or (Path.home() / ".ray" / "auth_token").exists()
+    if has_token:
+        os.environ.setdefault("RAY_AUTH_MODE", "token")
+
+
 class RayPool:
     """Trainings as Ray tasks; connects on first use (or at `use()`)."""
 
@@ -81,13 +92,16 @@ class RayPool:
         self._lock = threading.Lock()
 
     def connect(self):
+        if self.address != "local":
+            _use_cluster_token()  # before Ray is imported: it reads its settings then
         ray = require_ray()
         with self._lock:
             if not ray.is_initialized():
                 kw = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
                 try:
                     if self.address == "local":
-                        ray.init(num_cpus=self.num_cpus, **kw)
+                        # "local": a new private instance, even when a `ray start` cluster runs here
+                        ray.init(address="local", num_cpus=self.num_cpus, **kw)
                     else:
                         ray.init(address=self.address, **kw)
                 except (ConnectionError, RuntimeError, ValueError) as e:

@@ -14,8 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from gradio.context import LocalContext
-
+from nnplay.app import gradio_compat
 from nnplay.classroom import ClassStore
 
 log = logging.getLogger(__name__)
@@ -44,8 +43,7 @@ def configure(store: ClassStore | None, teacher: tuple[str, str] | None = None) 
 
 
 def session_hash() -> str | None:
-    request = LocalContext.request.get(None)
-    return getattr(request, "session_hash", None)
+    return gradio_compat.current_session_hash()
 
 
 def join(nickname: str, owner: str | None, session: str | None = None) -> tuple[str, str]:

@@ -93,7 +93,7 @@ def top_bar(ui: SimpleNamespace) -> None:
         ui.seed = gr.Number(value=D.seed, label="Seed", info=INFO["seed"], precision=0, minimum=0, min_width=90,
                             elem_id="gates-seed")
         ui.speed = gr.Slider(1, 50, value=2, step=1, label="Epochs per frame", info=INFO["speed"],
-                             min_width=200, elem_id="gates-speed")
+                             min_width=260, elem_id="gates-speed")
 
 
 def data_column(ui: SimpleNamespace) -> None:

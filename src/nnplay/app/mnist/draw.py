@@ -10,6 +10,7 @@ import time
 import gradio as gr
 import numpy as np
 
+from nnplay.app import gradio_compat
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import saliency
 from nnplay.engine.mnist.reading import Steps, read_image
@@ -48,11 +49,8 @@ def uploaded_image(**kw) -> gr.Image:
     opens and re-saves every upload with PIL first: a corrupt file or a decompression bomb
     failed there with a generic "could not preprocess" error before our checks, and two
     users uploading the same picture raced on the re-saved copy ("not an image").
-    (Overridden on the instance: a gr.Image subclass makes Gradio write a .pyi file beside
-    this module at import.)"""
-    image = gr.Image(**kw)
-    image.preprocess = lambda payload: None if payload is None else str(payload.path)
-    return image
+    (app/gradio_compat.py: the override is set on the instance.)"""
+    return gradio_compat.pass_upload_path(gr.Image(**kw))
 
 
 def warm_up() -> None:

@@ -42,7 +42,8 @@ def build(ui) -> None:
                                        allow_custom_value=True)
         ui.evaluate_btn = gr.Button("Evaluate on the 10,000 test digits", variant="primary", scale=2,
                                     elem_id="mnist-evaluate")
-        ui.accuracy = gr.HTML(note("Press Evaluate to test the model on MNIST's 10,000 test digits."), scale=3)
+        ui.accuracy = gr.HTML(note("Press Evaluate to test the model on MNIST's 10,000 test digits."), scale=3,
+                              min_width=240)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=420):
             ui.confusion = gr.Plot(label="Confusion matrix", show_label=False, elem_id="mnist-confusion")
@@ -96,7 +97,7 @@ def _tile(i: int, caption: str):
 def confusion(res, t: int, p: int):
     n = int(res.confusion[t, p])
     return vi.confusion_figure(res.confusion, selected=(t, p), height=460,
-                               title=f"confusion matrix · selected: {n} true {t}s predicted as {p}")
+                               title=f"confusion matrix<br><sup>selected: {n} true {t}s predicted as {p}</sup>")
 
 
 def cell_examples(res, t: int, p: int) -> list:

@@ -2,7 +2,7 @@
 
     from nnplay.engine.mnist import load_mnist, recommended, train, evaluate
     data = load_mnist()                         # cached per process
-    result = train(recommended("cnn"), data)    # ~99.1% in about 7 s on 2 CPU cores
+    result = train(recommended("cnn"), data)    # ~99.1% after one epoch (docs/benchmarks.md)
     evaluate(result.model, data.test_x, data.test_y).test_accuracy
 """
 

@@ -151,6 +151,10 @@ class ModelSpec:
     factory: Callable[..., nn.Module]
     convolutional: bool  # conv layers first: the trainer stores images and weights channels_last
 
+    def __call__(self, **options) -> nn.Module:
+        """MODELS[name](hidden=..., dropout=...) builds one, as the factory does."""
+        return self.factory(**options)
+
 
 MODELS: dict[str, ModelSpec] = {
     "cnn": ModelSpec(cnn, convolutional=True),

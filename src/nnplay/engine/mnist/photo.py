@@ -144,33 +144,11 @@ def find_lines(mask: np.ndarray) -> list[tuple[float, float, float, float, float
     (a margin): a tall "1" never does.
     """
     h, w = mask.shape
-    # the Hough transform costs ~pixels x angles: run it on a copy at most 400 px wide
-    f = min(1.0, 400 / max(h, w))
-    small = mask.astype(np.uint8) * 255
-    if f < 1:
-        small = (cv2.resize(small, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA) > 40)
-        small = small.astype(np.uint8) * 255
-    size = max(small.shape)
-    segs = cv2.HoughLinesP(small, 1, np.pi / 360, threshold=int(size * 0.08),
-                           minLineLength=int(size * 0.1), maxLineGap=int(size * 0.02) + 2)
+    segs, f = _hough_runs(mask)
     if segs is None:
         return []
-    segs = np.asarray(segs, np.float32).reshape(-1, 4) / f
-    ang = np.degrees(np.arctan2(segs[:, 3] - segs[:, 1], segs[:, 2] - segs[:, 0])) % 180
     length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
-    theta = np.radians(ang)
-    mx, my = (segs[:, 0] + segs[:, 2]) / 2 - w / 2, (segs[:, 1] + segs[:, 3]) / 2 - h / 2
-    rho = -mx * np.sin(theta) + my * np.cos(theta)  # signed distance of the line from the centre
-    # pool runs on the same line: angle within 1.5 degrees, offset within 1.5 px (of the small copy)
-    lines = []  # [angle, rho, total length, [segment indices]]
-    for i in np.argsort(-length):
-        for ln in lines:
-            if abs((ang[i] - ln[0] + 90) % 180 - 90) < 1.5 and abs(rho[i] - ln[1]) < 1.5 / f:
-                ln[2] += length[i]
-                ln[3].append(i)
-                break
-        else:
-            lines.append([ang[i], rho[i], length[i], [i]])
+    lines = _pool_runs(segs, length, f, h, w)
     horizontal = [(a < 45 or a > 135) for a, *_ in lines]
     extent = [w if hz else h for hz in horizontal]
     long = [ln for ln, e in zip(lines, extent) if ln[2] >= 0.5 * e]
@@ -202,6 +180,43 @@ def find_lines(mask: np.ndarray) -> list[tuple[float, float, float, float, float
         usual = float(np.median([t for *_, t in out]))
         out = [(*ln[:4], min(ln[4], 1.5 * usual)) for ln in out]
     return out
+
+
+def _hough_runs(mask: np.ndarray) -> tuple[np.ndarray | None, float]:
+    """Straight runs at least 10% of the picture long, (n, 4) x0, y0, x1, y1 in the mask's
+    pixels (None when there is none), and the scale f of the copy they were found on."""
+    h, w = mask.shape
+    # the Hough transform costs ~pixels x angles: run it on a copy at most 400 px wide
+    f = min(1.0, 400 / max(h, w))
+    small = mask.astype(np.uint8) * 255
+    if f < 1:
+        small = (cv2.resize(small, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA) > 40)
+        small = small.astype(np.uint8) * 255
+    size = max(small.shape)
+    segs = cv2.HoughLinesP(small, 1, np.pi / 360, threshold=int(size * 0.08),
+                           minLineLength=int(size * 0.1), maxLineGap=int(size * 0.02) + 2)
+    if segs is None:
+        return None, f
+    return np.asarray(segs, np.float32).reshape(-1, 4) / f, f
+
+
+def _pool_runs(segs: np.ndarray, length: np.ndarray, f: float, h: int, w: int) -> list:
+    """Runs on the same line pooled, longest run first: angle within 1.5 degrees, offset
+    within 1.5 px (of the small copy). [[angle, rho, total length, [run indices]]]."""
+    ang = np.degrees(np.arctan2(segs[:, 3] - segs[:, 1], segs[:, 2] - segs[:, 0])) % 180
+    theta = np.radians(ang)
+    mx, my = (segs[:, 0] + segs[:, 2]) / 2 - w / 2, (segs[:, 1] + segs[:, 3]) / 2 - h / 2
+    rho = -mx * np.sin(theta) + my * np.cos(theta)  # signed distance of the line from the centre
+    lines = []
+    for i in np.argsort(-length):
+        for ln in lines:
+            if abs((ang[i] - ln[0] + 90) % 180 - 90) < 1.5 and abs(rho[i] - ln[1]) < 1.5 / f:
+                ln[2] += length[i]
+                ln[3].append(i)
+                break
+        else:
+            lines.append([ang[i], rho[i], length[i], [i]])
+    return lines
 
 
 def _has_family(long, h, w) -> bool:

@@ -181,7 +181,31 @@ def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     """Every step up to the 28x28 inputs (not classified yet): a Reading without probabilities."""
     ink, kind, size = load_ink(image, invert)
     view: list[tuple[str, np.ndarray]] = [("input", _small(ink))]
-    ink = _normalised(ink, invert)
+    soft, mask, photo_steps = _ink_mask(_normalised(ink, invert), kind, steps, view)
+    lab, pieces = segment.components(mask)
+    chosen = segment.choose(pieces, mask.shape, lab) if steps.pick else pieces
+    if steps.pick:
+        keep = np.isin(lab, [i for p in chosen for i in p.labels])
+        view.append(("writing picked", _small(keep)))
+    if not chosen:
+        raise ImageError("no ink found: nothing stands out from the paper")
+    groups = segment.group(chosen) if steps.split else [_all(chosen)]
+    groups = groups or [_all(chosen)]
+    options = _segments(groups, chosen, lab, soft, size, photo_steps, steps)
+    # until classified, the geometric guess: each group as itself
+    digits = [d for i, j, ways in options if i == j for d in ways[0]]
+    if not digits:
+        raise ImageError("no ink found: nothing stands out from the paper")
+    view.append(("what the model sees", np.hstack([d.x28 for d in digits])))
+    reading = Reading(digits, view, size, kind)
+    reading.extra["options"] = options
+    reading.extra["work_shape"] = mask.shape  # the pixels of Digit.work_box
+    return reading
+
+
+def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The photo steps on normalised ink (1 = ink): (soft ink, binary mask, whether the photo
+    steps ran). Each step taken adds its picture to `view`."""
     small = min(ink.shape) < SMALLEST
     if kind == "photo" and max(ink.shape) > WORK:  # photos are worked on at <= 800 px: enough, and fast
         f = WORK / max(ink.shape)
@@ -201,45 +225,31 @@ def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     if not mask.any():
         raise ImageError("no ink found: nothing stands out from the paper")
     if photo_steps and steps.lines:
-        mask, erased, n = photo.remove_lines(mask)
+        mask, _erased, n = photo.remove_lines(mask)
         view.append((f"lines removed ({n})", _small(mask)))
-    lab, pieces = segment.components(mask)
-    chosen = segment.choose(pieces, mask.shape, lab) if steps.pick else pieces
-    if steps.pick:
-        keep = np.isin(lab, [i for p in chosen for i in p.labels])
-        view.append(("writing picked", _small(keep)))
-    if not chosen:
-        raise ImageError("no ink found: nothing stands out from the paper")
-    groups = segment.group(chosen) if steps.split else [_all(chosen)]
-    groups = groups or [_all(chosen)]
-    digits = []
-    h_img, w_img = mask.shape
-    sx, sy = size[0] / w_img, size[1] / h_img
+    return soft, mask, photo_steps
+
+
+def _segments(groups, chosen, lab, soft, size, photo_steps: bool, steps: Steps) -> list:
+    """Segments: a run of 1-3 neighbouring groups read as one digit (the pieces of a broken
+    stroke), or one group read as 1-4 touching digits. classify() reads every candidate and
+    picks the best chain from left to right. [(first group, last group, [ways to read it:
+    a list of Digits each])]."""
+    h_img, w_img = lab.shape
+    scale = (size[0] / w_img, size[1] / h_img)
     tall = max(g.h for g in groups)
-    # Segments: a run of 1-3 neighbouring groups read as one digit (the pieces of a broken
-    # stroke), or one group read as 1-4 touching digits. classify() reads every candidate
-    # and picks the best chain from left to right.
-    options = []  # (first group, last group, [ways to read it: a list of Digits each])
+    if not steps.split:
+        return [(0, 0, _ways(_all(chosen), lab, soft, tall, scale, photo_steps, steps, lab.shape, split=False))]
+    options = []
     for i in range(len(groups)):
-        for j in range(i, min(len(groups), i + 3) if steps.split else i + 1):
+        for j in range(i, min(len(groups), i + 3)):
             g = groups[i] if i == j else segment.merged(groups[i:j + 1])
             if i != j and (g.w > 1.3 * max(g.h, 0.8 * tall) or not _fragments(groups[i:j + 1], tall)):
                 break
-            ways = _ways(g, lab, soft, tall, (sx, sy), photo_steps, steps, mask.shape, split=steps.split and i == j)
+            ways = _ways(g, lab, soft, tall, scale, photo_steps, steps, lab.shape, split=i == j)
             if ways:
                 options.append((i, j, ways))
-    if not steps.split:
-        options = [(0, 0, _ways(_all(chosen), lab, soft, tall, (sx, sy), photo_steps, steps, mask.shape,
-                                split=False))]
-    # until classified, the geometric guess: each group as itself
-    digits = [d for i, j, ways in options if i == j for d in ways[0]]
-    if not digits:
-        raise ImageError("no ink found: nothing stands out from the paper")
-    view.append(("what the model sees", np.hstack([d.x28 for d in digits])))
-    reading = Reading(digits, view, size, kind)
-    reading.extra["options"] = options
-    reading.extra["work_shape"] = mask.shape  # the pixels of Digit.work_box
-    return reading
+    return options
 
 
 def _fragments(run, tall) -> bool:

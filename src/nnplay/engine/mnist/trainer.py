@@ -252,8 +252,10 @@ class MnistTrainer:
         sh = self.shard
         self.shard.sync(self.model)
         x, y = self.data.test_pixels[sh.rank::sh.world_size], self.data.test_y[sh.rank::sh.world_size]
-        counts = torch.tensor([correct_count(self.model, x, y, channels_last=self.channels_last, bf16=self.bf16),
-                               len(y)], dtype=torch.float64)
+        # float32 even when training used bf16: the number must be the one `nnplay eval`, the app
+        # and anyone loading the checkpoint get from the same weights
+        counts = torch.tensor([correct_count(self.model, x, y, channels_last=self.channels_last), len(y)],
+                              dtype=torch.float64)
         counts = sh.sum(counts)
         return float(counts[0] / max(1.0, float(counts[1])))
 
@@ -297,7 +299,9 @@ class MnistTrainer:
             group["lr"] = lr
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             logits = self.net(xb)
-        loss = F.cross_entropy(logits.float(), yb)
+        # cross-entropy against targets (1 - s) * one_hot(y) + s / 10: label smoothing s keeps the
+        # model from pushing its logits ever further apart on examples it already gets right
+        loss = F.cross_entropy(logits.float(), yb, label_smoothing=self.cfg.label_smoothing)
         # A NaN loss on any process stops every process (one raising alone would leave the
         # others waiting in their next all-reduce); the weights are those of the last good step.
         if self.shard.any(not bool(torch.isfinite(loss))):

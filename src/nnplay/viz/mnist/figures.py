@@ -29,8 +29,10 @@ TITLE_PX = 24
 
 
 def top_margin(title: str | None = None, subplot_titles: bool = False) -> int:
-    """Pixels above the plot area: the toolbar band, then a line for the title and/or subplot titles."""
-    return MODEBAR_PX + TITLE_PX * (bool(title) + subplot_titles) + 4
+    """Pixels above the plot area: the toolbar band, then a line for each line of the title
+    (lines split by <br>, so a long title can wrap on a phone) and one for subplot titles."""
+    lines = title.count("<br>") + 1 if title else 0
+    return MODEBAR_PX + TITLE_PX * (lines + subplot_titles) + 4
 
 
 def base_layout(fig: go.Figure, *, height: int, title: str | None = None, subplot_titles: bool = False,

@@ -234,15 +234,19 @@ def compare_runs(runs: list[dict], *, height: int = 340) -> go.Figure:
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
     fig.update_yaxes(title_text="test accuracy", tickformat=".0%", title_standoff=12)
     if not runs:
-        fig.add_annotation(text="Train a model to see its test-accuracy curve here.", showarrow=False,
+        fig.update_yaxes(range=[0, 1])
+        fig.update_xaxes(range=[0, 1])
+        fig.add_annotation(text="Train a model to see<br>its test-accuracy curve here.", showarrow=False,
                            x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=14, color="#6b7280"))
-    base_layout(fig, height=height, legend=dict(orientation="v", x=1.02, y=1, xanchor="left"),
-                title="test accuracy of every run in this session (legend: what differed)")
-    fig.update_layout(margin=dict(l=70))
+    # the legend goes below the plot: on its right it took half of a phone's width
+    base_layout(fig, height=height + 20 * max(0, len(runs) - 2),
+                legend=dict(orientation="h", x=0, xanchor="left", y=0, yref="container", yanchor="bottom"),
+                title="test accuracy of every run<br><sup>legend: the settings that differed</sup>")
+    fig.update_layout(margin=dict(l=70, r=16, b=60 + 20 * max(0, len(runs) - 2)))
     return fig
 
 
-def per_class_bars(acc: np.ndarray, *, height: int = 260, overall: float | None = None) -> go.Figure:
+def per_class_bars(acc: np.ndarray, *, height: int = 300, overall: float | None = None) -> go.Figure:
     """Accuracy per true digit (10 fractions); the weakest digit is highlighted."""
     a = np.asarray(acc, dtype=np.float32).reshape(-1)
     worst = int(np.argmin(a))
@@ -257,7 +261,7 @@ def per_class_bars(acc: np.ndarray, *, height: int = 260, overall: float | None 
     title = "accuracy per digit"
     if overall is not None:
         fig.add_hline(y=overall, line=dict(color="#6b7280", dash="dot", width=1))
-        title += f" (dotted: overall {overall:.2%}; orange: the weakest)"
+        title += f"<br><sup>dotted: overall {overall:.2%}; orange: the weakest digit</sup>"
     base_layout(fig, height=height, title=title)
     fig.update_layout(margin=dict(l=72))
     return fig
