@@ -345,21 +345,12 @@ def main(argv=None) -> int:
     p.add_argument("--students", type=int, default=30)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    from .full import _data_dir
+    from .full import _data_dir, print_report
 
     os.environ.setdefault("NNPLAY_DATA_DIR", str(_data_dir()))
     sc = ClassScenario(students=args.students)
     rep = run(sc, log=lambda *a: print(*a, file=sys.stderr, flush=True))
-    s, ok = rep.summary(), checks(rep, sc)
-    if args.json:
-        print(json.dumps({"summary": s, "checks": ok}, indent=2))
-    else:
-        for k, v in s.items():
-            print(f"{k:28} {v}")
-        print()
-        for k, v in ok.items():
-            print(f"{'ok  ' if v else 'FAIL'} {k}")
-    return 0 if all(ok.values()) else 1
+    return print_report(rep.summary(), checks(rep, sc), as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -39,10 +39,15 @@ def main(argv=None) -> int:
         "closed sessions released": (s["sessions_after_close"] or {}).get("sessions_with_state") == 0,
         "closed session's training stopped": s["closed_session_training_stopped"] is True,
     }
-    if args.json:
-        print(json.dumps({"summary": s, "checks": checks}, indent=2))
+    return print_report(s, checks, as_json=args.json)
+
+
+def print_report(summary: dict, checks: dict, *, as_json: bool) -> int:
+    """The figures and the checks, as JSON or one per line; the exit status (1 if a check failed)."""
+    if as_json:
+        print(json.dumps({"summary": summary, "checks": checks}, indent=2))
     else:
-        for k, v in s.items():
+        for k, v in summary.items():
             print(f"{k:34} {v}")
         print()
         for k, ok in checks.items():
