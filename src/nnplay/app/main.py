@@ -24,6 +24,7 @@ from nnplay.app.classroom import tab as class_tab
 from nnplay.app.gates import stream as gates_stream
 from nnplay.app.gates import tab as gates_tab
 from nnplay.app.mnist import tab as mnist_tab
+from nnplay.app.mnist.common import inference_threads
 from nnplay.app.slots import SLOTS, give_back_memory
 
 TITLE = "nnplay — a neural-network playground"
@@ -140,6 +141,7 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
     if max_trainings is not None:
         SLOTS.set_limit(max_trainings)
     class_context.configure(classroom, teacher_auth)
+    inference_threads()  # before the server's threads start: they inherit one torch thread
     demo = build_demo()
     demo.queue(default_concurrency_limit=4)
     # The gate lab's live stream is a WebSocket route on Gradio's own FastAPI app; it is
