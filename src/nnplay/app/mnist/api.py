@@ -40,8 +40,9 @@ def api_train(session: Session, settings: dict | None) -> dict:
         raise gr.Error(run.message)
     view = run.view()
     last = view["snapshots"][-1]
-    return {"run": run.name, "status": run.status, "config": cfg.to_dict(), "test_accuracy": run.test_accuracy,
-            "seconds": round(run.seconds, 3), "curves": view["curve"], "snapshots": len(view["snapshots"]),
+    return {"run": run.name, "status": run.status, "config": cfg.resolved().to_dict(),
+            "test_accuracy": run.test_accuracy, "seconds": round(run.seconds, 3), "curves": view["curve"],
+            "snapshots": len(view["snapshots"]),
             "first_layer": {"shape": list(last.shape), "values": last.round(5).tolist()}}
 
 
