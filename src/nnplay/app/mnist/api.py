@@ -42,9 +42,9 @@ def api_train(session: Session, settings: dict | None) -> dict:
     view = run.view()
     snaps = view["snapshots"]  # none when the run was stopped while it waited for a slot
     first = {"shape": list(snaps[-1].shape), "values": snaps[-1].round(5).tolist()} if snaps else None
-    return {"run": run.name, "status": run.status, "config": cfg.to_dict(), "test_accuracy": run.test_accuracy,
-            "seconds": round(run.seconds, 3), "curves": view["curve"], "snapshots": len(snaps),
-            "first_layer": first}
+    return {"run": run.name, "status": run.status, "config": cfg.resolved().to_dict(),
+            "test_accuracy": run.test_accuracy, "seconds": round(run.seconds, 3), "curves": view["curve"],
+            "snapshots": len(snaps), "first_layer": first}
 
 
 def api_stop(session: Session) -> str:

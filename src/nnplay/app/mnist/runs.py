@@ -100,7 +100,7 @@ class Run:
 
     def summary(self) -> dict:
         v = self.view()
-        return {"name": self.name, "config": self.cfg.to_dict(), "quick": self.quick,
+        return {"name": self.name, "config": self.cfg.resolved().to_dict(), "quick": self.quick,
                 "test_epoch": v["curve"]["test_epoch"], "test_acc": v["curve"]["test_acc"],
                 "test_accuracy": self.test_accuracy, "seconds": round(self.seconds, 2),
                 "examples_per_sec": round(self.examples_per_sec, 1), "status": self.status}
