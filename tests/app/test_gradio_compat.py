@@ -114,3 +114,14 @@ def test_pass_upload_path_hands_over_the_file_untouched(served, tmp_path):
     got = Client(demo.url, verbose=False, ssl_verify=False).predict(handle_file(str(junk)), api_name="/upload_path")
     kind, path = got.split(" ", 1)
     assert kind == "str" and Path(path).read_bytes() == junk.read_bytes()
+
+
+def test_the_app_s_queue_skips_gradio_s_per_event_analytics_summary():
+    """app/main.py sets GRADIO_ANALYTICS_CACHE_FREQUENCY before Gradio is imported: the queue
+    rebuilds its monitoring summary (a pandas frame of up to 10,000 events) once per 1000
+    events instead of after every event. A Gradio that renames the setting fails here."""
+    import nnplay.app.main  # noqa: F401 - sets the environment
+
+    with gr.Blocks() as demo:
+        gr.Markdown("x")
+    assert demo._queue.ANAYLTICS_CACHE_FREQUENCY == 1000
