@@ -24,6 +24,7 @@ MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
 DEFAULT_MODEL = "logistic"  # 10 tiles that turn into digit templates: the clearest first demo
 BATCHES = [16, 32, 64, 128, 256, 512]
 POLL_SECONDS = 0.3
+FIRST_WAIT_S = 0.5  # Train waits this long at most for the run's step-0 point, to draw it in the same answer
 CURVES_H = 300
 # Starting points for the UI (quick, watchable); the engine's RECOMMENDED recipes fill the rest.
 UI_DEFAULTS = {"logistic": dict(lr=0.01, epochs=3, batch_size=64),
@@ -99,14 +100,20 @@ def chosen_decay(weight_decay, optimizer: str):
 
 
 def on_train(session: Session, *values):
-    """Train click: start a background run; the timer then polls it."""
+    """Train click: start a background run; the timer then polls it. The answer already
+    carries the untrained model's point and weight tiles when they are ready within
+    FIRST_WAIT_S (a free slot), so the page draws them without waiting for a timer tick."""
     try:
         cfg = make_config(*values)
     except NnplayError as e:
-        return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False)
+        return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False), *(gr.skip(),) * 3
     run = session.start(cfg, quick=bool(values[-1]), paced=True)  # quick runs last long enough to watch
+    first = (gr.skip(),) * 3
+    if run.first.wait(FIRST_WAIT_S):
+        view = run.view()
+        first = (vi.training_curves(view["curve"], height=CURVES_H), *weights.figures(run, view, None, False))
     return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
-            gr.Row(visible=is_convolutional(cfg.model)))
+            gr.Row(visible=is_convolutional(cfg.model)), *first)
 
 
 def on_stop(session: Session):
@@ -154,7 +161,8 @@ def wire(ui) -> None:
     ui.model.change(on_model, ui.model, [ui.hidden, ui.lr, ui.epochs, ui.batch, ui.schedule],
                     api_visibility="private")
     ui.optimizer.change(on_optimizer, [ui.optimizer, ui.weight_decay], ui.weight_decay, api_visibility="private")
-    ui.train_btn.click(on_train, [ui.session, *controls], [ui.status, ui.timer, ui.act_row],
+    ui.train_btn.click(on_train, [ui.session, *controls], [ui.status, ui.timer, ui.act_row, ui.curves, ui.mosaic,
+                                                           ui.stats],
                        api_visibility="private", show_progress="hidden")
     ui.stop_btn.click(on_stop, ui.session, None, api_visibility="private", show_progress="hidden",
                       trigger_mode="multiple")
