@@ -70,3 +70,49 @@ def test_what_differed_lists_only_fields_that_apply():
     labels = [row[3] for row in compare.table(session)]
     assert labels[0] == "model=logistic" and labels[2] == "model=cnn"  # no hidden=300,100, no threads
     assert labels[1] == "model=mlp, hidden=64" and labels[3] == "model=mlp, hidden=300,100"
+
+
+def test_the_weight_decay_box_shows_what_each_optimizer_uses():
+    """Issue 17.6: the UI's AdamW used to train with an explicit 0, i.e. as Adam."""
+    from nnplay.app.mnist import train
+
+    assert train.on_optimizer("adamw", 0.0) == 0.01 and train.on_optimizer("adam", 0.01) == 0.0
+    assert train.on_optimizer("adamw", None) == 0.01
+    assert train.on_optimizer("sgd", 0.003) == {"__type__": "update"}  # a value the user typed stays
+    r = train.recipe("logistic")
+    values = dict(model="logistic", hidden="", lr=r["lr"], optimizer="adamw", batch=64, epochs=1,
+                  weight_decay=train.on_optimizer("adamw", 0.0), dropout=0.0, schedule=r["schedule"],
+                  augment=False, seed=0, quick=True)
+    cfg = train.make_config(*values.values())
+    assert cfg.weight_decay is None and cfg.weight_decay_used == 0.01  # "AdamW's own", kept through sweeps
+    assert cfg.replace(optimizer="adam").weight_decay_used == 0.0
+    off = train.make_config(*{**values, "weight_decay": 0.0}.values())
+    assert off.weight_decay_used == 0.0
+    session = runs.Session()
+    session.runs += [runs.Run(number=1, cfg=cfg.replace(optimizer="adam"), quick=True, status="done"),
+                     runs.Run(number=2, cfg=cfg, quick=True, status="done")]
+    rows = compare.table(session)
+    assert [row[9] for row in rows] == [0.0, 0.01]  # the Compare table's weight decay column: what was used
+    assert rows[1][3] == "optimizer=adamw, weight_decay=0.01"
+
+
+def test_the_train_answer_already_draws_the_first_point_and_tiles():
+    """Issue 14.5: the Train click's own answer carries the untrained model's probe point
+    (epoch 0) and its weight tiles, so the page need not wait for the first timer tick."""
+    from nnplay.app.mnist import train
+
+    r = train.recipe("logistic")
+    session = runs.Session()
+    out = train.on_train(session, "logistic", "300,100", r["lr"], r["optimizer"], r["batch_size"], r["epochs"],
+                         None, 0.0, r["schedule"], False, 0, True)
+    try:
+        status, timer, _row, curves, mosaic, stats = out
+        assert session.current.first.is_set()
+        test_traces = [t for t in curves.data if t.x is not None and len(t.x) and 0.0 in list(t.x)]
+        assert test_traces, [t.name for t in curves.data]
+        assert any(t.type == "heatmap" for t in mosaic.data) and "snapshot" in mosaic.layout.title.text
+    finally:
+        session.stop_all()
+        _wait_stopped = time.time() + 60
+        while session.current.running and time.time() < _wait_stopped:
+            time.sleep(0.05)

@@ -22,7 +22,7 @@ def test_every_control_has_a_help_line_in_the_page_config(demo):
     infos = {c["props"].get("label"): c["props"].get("info") for c in config["components"]
              if c["props"].get("label")}
     for label in ["Model", "Learning rate", "Optimizer", "Epochs", "Batch size", "Learning-rate schedule",
-                  "Weight decay (L2)", "Dropout", "Seed", "Invert colours", "True digit", "Predicted as",
+                  "Weight decay", "Dropout", "Seed", "Invert colours", "True digit", "Predicted as",
                   "Snapshot (drag to travel in time)", "Change since start (Wₜ − W₀)", "Test digit #"]:
         assert infos.get(label), f"the control {label!r} has no help line"
     assert infos["Learning rate"] == texts.INFO["lr"]

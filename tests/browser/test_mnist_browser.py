@@ -124,3 +124,30 @@ def test_inspect_and_compare(page, app_url):
     assert page.locator("#mnist-cell-gallery").count() == 1
     assert page.locator("#mnist-mistakes img").count() >= 10
     page.screenshot(path=str(SCREENSHOTS / "mnist-inspect.png"), full_page=True)
+
+
+def test_the_weight_decay_box_follows_the_optimizer(page, app_url):
+    """Issue 17.6: choosing AdamW shows (and trains with) its own decay, 0.01; a typed value stays."""
+    _open_mnist(page, app_url, "Train & watch the weights")
+    controls = page.locator("#mnist-train-controls")
+    controls.get_by_text("More settings").click()
+    box = page.locator("#mnist-weight-decay input")
+
+    def choose(name, value):
+        controls.get_by_label("Optimizer").click()
+        page.get_by_role("option", name=name, exact=True).click()
+        page.wait_for_function(f"document.querySelector('#mnist-weight-decay input').value == '{value}'",
+                               timeout=20_000)
+
+    assert box.input_value() == "0"
+    choose("adamw", "0.01")
+    choose("sgd", "0")
+    box.fill("0.003")
+    box.press("Enter")
+    choose("adamw", "0.003")
+    box.fill("0")
+    box.press("Enter")
+    choose("adamw", "0")
+    choose("adam", "0")
+    choose("adamw", "0.01")
+    controls.screenshot(path=str(SCREENSHOTS / "mnist-weight-decay.png"))

@@ -97,3 +97,16 @@ def test_predict_good_and_bad_files(tmp_path):
     only_bad = nnplay("predict", bad, blank, "--json")
     assert only_bad.returncode != 0 and len(json.loads(only_bad.stdout)["predictions"]) == 2
     assert only_bad.stderr.startswith("error: ")
+
+
+def test_adamw_gets_its_own_weight_decay_unless_one_is_given():
+    from nnplay.cli import build_parser
+    from nnplay.cli.train_mnist import build_config
+
+    def cfg(*flags):
+        return build_config(build_parser().parse_args(["train", "mnist", *flags]))
+
+    assert cfg("--optimizer", "adamw").weight_decay_used == 0.01
+    assert cfg("--optimizer", "adam").weight_decay_used == 0.0 and cfg().weight_decay_used == 0.0
+    assert cfg("--optimizer", "adamw", "--weight-decay", "0").weight_decay_used == 0.0
+    assert cfg("--optimizer", "sgd", "--weight-decay", "1e-4").weight_decay_used == 1e-4

@@ -35,7 +35,7 @@ def test_round_trip_same_predictions(tmp_path, test_set):
     model = build_model("mlp", (64, 32)).eval()
     path = save_model(tmp_path / "m.safetensors", model, cfg, {"test_accuracy": 0.5})
     loaded, cfg2, meta = load_model(path)
-    assert cfg2 == cfg and meta["metrics"]["test_accuracy"] == 0.5 and meta["kind"] == "mnist"
+    assert cfg2 == cfg.resolved() and meta["metrics"]["test_accuracy"] == 0.5 and meta["kind"] == "mnist"
     torch.testing.assert_close(loaded(x[:50]), model(x[:50]))
     assert not list(tmp_path.glob("*.tmp"))  # atomic write leaves no temporary files
 

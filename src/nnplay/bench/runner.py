@@ -34,6 +34,7 @@ ROW_TABLE = {
     "gates_four_pages": ("gates_live", "row_gates_four_pages", "gates: 4 pages playing at once, frames/s each"),
     "ddp_ranks_vs_threads": ("ddp", "row_ddp_ranks_vs_threads", "2 ranks x 1 thread vs 1 rank x 2 threads"),
     "cnn_levers": ("mnist_rows", "row_cnn_levers", "speed levers, default CNN, 10k images each"),
+    "omp_wait": ("omp_row", "row_omp_wait", "OpenMP waiting: training time against ours, quiet and busy"),
 }
 ROWS = tuple(ROW_TABLE)
 TITLES = {key: title for key, (_, _, title) in ROW_TABLE.items()}

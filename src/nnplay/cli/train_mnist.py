@@ -37,7 +37,8 @@ def register(labs) -> None:
     p.add_argument("--optimizer", choices=list(OPTIMIZERS), help="optimizer (default adam)")
     p.add_argument("--schedule", choices=list(SCHEDULES), help="learning-rate schedule (default onecycle)")
     p.add_argument("--augment", action="store_true", default=None, help="random shifts of up to 2 px")
-    p.add_argument("--weight-decay", type=float, help="weight decay (default 0)")
+    p.add_argument("--weight-decay", type=float,
+                   help="weight decay (default: the optimizer's own, 0.01 for adamw, 0 for the others)")
     p.add_argument("--dropout", type=float, help="dropout probability (default 0)")
     p.add_argument("--label-smoothing", type=float, help="share of each target spread over all classes (default 0)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
@@ -105,7 +106,7 @@ def run(args) -> int:
         "bf16": trainer.bf16,
         "checkpoint": str(path),
         "model": cfg.model,
-        "config": cfg.to_dict(),
+        "config": cfg.resolved().to_dict(),
     }
     if args.json:
         emit_json(result)
@@ -128,7 +129,7 @@ def run_distributed(args, cfg, out) -> int:
     m = train_distributed(cfg, out=out, data_dir=args.data_dir, callback=show)
     if is_main():
         result = {k: m[k] for k in ("test_accuracy", "train_accuracy", "epochs", "seconds", "checkpoint")}
-        result.update(model=cfg.model, config=cfg.to_dict(), world_size=m["world_size"])
+        result.update(model=cfg.model, config=cfg.resolved().to_dict(), world_size=m["world_size"])
         if args.json:
             emit_json(result)
         else:

@@ -63,6 +63,11 @@ def pick(table: dict, name: str, what: str):
     return table[key]
 
 
+def default_weight_decay(optimizer: str) -> float:
+    """The weight decay `optimizer` uses when none is given: AdamW's ADAMW_WEIGHT_DECAY, 0 for the others."""
+    return ADAMW_WEIGHT_DECAY if str(optimizer).strip().lower() == "adamw" else 0.0
+
+
 def make_activation(name: str) -> nn.Module:
     return pick(ACTIVATIONS, name, "activation")()
 

@@ -8,7 +8,8 @@ config the same round trips:
     cfg.to_query() <->  Cls.from_query(q)      (the page URL: ?gate=XOR&hidden=4,4)
 
 Values coming from text (URLs, CLI strings) are coerced by the field's type hint:
-int, float, bool, str, tuple[int, ...] and tuple[str, ...]. Range checks live in
+int, float, bool, str, tuple[int, ...] and tuple[str, ...]; `X | None` also takes
+None, "" or "none" (a field whose None means "the default of something else"). Range checks live in
 each config's `validate()`, which raises ConfigError with a sentence a user can act
 on. `from_dict`/`from_query` call it, so an invalid config never gets built from
 outside input.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
 import typing
 from urllib.parse import parse_qsl, urlencode
 
@@ -52,6 +54,11 @@ def parse_str_list(text) -> tuple[str, ...]:
 
 def coerce(value, hint, name: str):
     """Turn `value` (maybe a string) into the type `hint`, or raise ConfigError."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in args:  # X | None
+        if value is None or str(value).strip().lower() in ("", "none", "null"):
+            return None
+        hint = next(a for a in args if a is not type(None))
     try:
         if hint is bool:
             return value if isinstance(value, bool) else _parse_bool(value)
@@ -79,6 +86,8 @@ def _describe(hint) -> str:
 
 
 def _text(value) -> str:
+    if value is None:
+        return "none"
     if isinstance(value, tuple):
         return ",".join(str(v) for v in value) if value else "none"
     if isinstance(value, bool):

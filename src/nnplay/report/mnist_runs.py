@@ -116,8 +116,9 @@ def training_rows(d: dict) -> list[list]:
     rows = []
     for n in MODELS:
         c = d["runs"][n]["cfg"]
+        decay = c.weight_decay_used
         rows.append([f"MNIST {NAMES[n]}", "cross-entropy (softmax)", c.optimizer,
-                     f"{c.lr:g} peak, {c.schedule}" + (f", weight decay {c.weight_decay:g}" if c.weight_decay else ""),
+                     f"{c.lr:g} peak, {c.schedule}" + (f", weight decay {decay:g}" if decay else ""),
                      str(c.batch_size), str(c.epochs), str(c.seed)])
     return rows
 

@@ -107,8 +107,8 @@ def _watch(run, who) -> None:
             time.sleep(WATCH_EVERY)
         if run.status != "done" or CLASS is None:
             return  # stopped or failed: not a finished run
-        CLASS.store.record_mnist(*who, run.cfg.to_dict(), test_accuracy=run.test_accuracy, seconds=run.seconds,
-                                 curve=thin_curve(run.view()["curve"]))
+        CLASS.store.record_mnist(*who, run.cfg.resolved().to_dict(), test_accuracy=run.test_accuracy,
+                                 seconds=run.seconds, curve=thin_curve(run.view()["curve"]))
     except Exception:  # noqa: BLE001 - a database hiccup must not break the lab
         log.exception("class mode: recording MNIST run %s failed", run.name)
     finally:

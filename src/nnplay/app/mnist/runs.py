@@ -69,6 +69,7 @@ class Run:
     trainer: MnistTrainer | None = None
     evaluation: object = None          # the engine's EvalResult on the test set, once asked for
     lock: threading.Lock = field(default_factory=threading.Lock)
+    first: threading.Event = field(default_factory=threading.Event)  # set once the step-0 point and tiles exist
 
     @property
     def name(self) -> str:
@@ -100,7 +101,7 @@ class Run:
 
     def summary(self) -> dict:
         v = self.view()
-        return {"name": self.name, "config": self.cfg.to_dict(), "quick": self.quick,
+        return {"name": self.name, "config": self.cfg.resolved().to_dict(), "quick": self.quick,
                 "test_epoch": v["curve"]["test_epoch"], "test_acc": v["curve"]["test_acc"],
                 "test_accuracy": self.test_accuracy, "seconds": round(self.seconds, 2),
                 "examples_per_sec": round(self.examples_per_sec, 1), "status": self.status}
@@ -150,6 +151,7 @@ class Run:
             w0 = first_layer(self.trainer.model).detach().float().numpy()
             self._snapshot(0.0, w0)
             self._probe(0.0, probe)
+            self.first.set()
             self._record(self.trainer.run(), probe, total, every)
         except NnplayError as e:
             self.status, self.message = "error", str(e)

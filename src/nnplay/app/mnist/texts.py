@@ -21,7 +21,8 @@ INFO = {
     "batch": "images per update: larger is smoother, smaller updates more often",
     "quick": f"only the first {QUICK_TRAIN:,} of the 60,000 training images: seconds, not minutes",
     "schedule": "constant: one rate throughout; onecycle: warm up, then cool down to almost 0",
-    "weight_decay": "shrinks every weight a little at each step (L2); 0 = off",
+    "weight_decay": "shrinks every weight a little at each step; 0 = off. Shows the optimizer's own: "
+                    "AdamW 0.01 (without it AdamW is Adam), the others 0",
     "dropout": "share of neurons silenced at random while training, so none is relied on alone",
     "augment": "each training image shifted by up to 2 pixels: more variety, slower to fit",
     "seed": "same seed, same start and batch order",

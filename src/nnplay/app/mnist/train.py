@@ -6,7 +6,7 @@ import logging
 
 import gradio as gr
 
-from nnplay.engine.choices import OPTIMIZERS
+from nnplay.engine.choices import OPTIMIZERS, default_weight_decay
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist.config import RECOMMENDED, SCHEDULES, MnistConfig
 from nnplay.engine.mnist.models import is_convolutional
@@ -24,6 +24,7 @@ MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
 DEFAULT_MODEL = "logistic"  # 10 tiles that turn into digit templates: the clearest first demo
 BATCHES = [16, 32, 64, 128, 256, 512]
 POLL_SECONDS = 0.3
+FIRST_WAIT_S = 0.5  # Train waits this long at most for the run's step-0 point, to draw it in the same answer
 CURVES_H = 300
 # Starting points for the UI (quick, watchable); the engine's RECOMMENDED recipes fill the rest.
 UI_DEFAULTS = {"logistic": dict(lr=0.01, epochs=3, batch_size=64),
@@ -54,7 +55,8 @@ def build(ui) -> None:
             ui.quick = gr.Checkbox(True, label=f"Quick: train on {QUICK_TRAIN:,} images (seconds, for a demo)")
             with gr.Accordion("More settings", open=False):
                 ui.schedule = gr.Radio(list(SCHEDULES), value=r["schedule"], label="Learning-rate schedule")
-                ui.weight_decay = gr.Number(r["weight_decay"], label="Weight decay (L2)", minimum=0, maximum=1)
+                ui.weight_decay = gr.Number(default_weight_decay(r["optimizer"]), label="Weight decay", minimum=0,
+                                            maximum=1, elem_id="mnist-weight-decay")
                 ui.dropout = gr.Slider(0, 0.9, value=r["dropout"], step=0.05, label="Dropout")
                 ui.augment = gr.Checkbox(r["augment"], label="Augment: random shifts of up to 2 pixels")
                 ui.seed = gr.Number(r["seed"], label="Seed", precision=0, minimum=0)
@@ -74,24 +76,44 @@ def on_model(model: str):
     return (gr.Textbox(visible=model == "mlp"), r["lr"], r["epochs"], r["batch_size"], r["schedule"])
 
 
+def on_optimizer(optimizer: str, weight_decay):
+    """Show the new optimizer's own weight decay, unless the box holds a value the user chose."""
+    if weight_decay is None or weight_decay in {default_weight_decay(o) for o in OPTIMIZERS}:
+        return default_weight_decay(optimizer)
+    return gr.skip()
+
+
 def make_config(model, hidden, lr, optimizer, batch, epochs, weight_decay, dropout, schedule, augment, seed,
                 quick) -> MnistConfig:
     """The UI's values -> a validated MnistConfig (ConfigError says what is wrong)."""
     return MnistConfig.from_dict(dict(
         model=model, hidden=hidden if model == "mlp" else recipe(model)["hidden"], lr=lr, optimizer=optimizer,
-        batch_size=batch, epochs=epochs, weight_decay=weight_decay or 0.0, dropout=dropout, schedule=schedule,
-        augment=augment, seed=int(seed or 0), subset=QUICK_TRAIN if quick else 0, threads=UI_THREADS))
+        batch_size=batch, epochs=epochs, weight_decay=chosen_decay(weight_decay, optimizer), dropout=dropout,
+        schedule=schedule, augment=augment, seed=int(seed or 0), subset=QUICK_TRAIN if quick else 0,
+        threads=UI_THREADS))
+
+
+def chosen_decay(weight_decay, optimizer: str):
+    """None when the box shows the optimizer's own decay: the run keeps "the optimizer's default", so a
+    sweep over optimizers from it gives AdamW its decay. Else the number typed."""
+    return None if weight_decay is None or weight_decay == default_weight_decay(optimizer) else weight_decay
 
 
 def on_train(session: Session, *values):
-    """Train click: start a background run; the timer then polls it."""
+    """Train click: start a background run; the timer then polls it. The answer already
+    carries the untrained model's point and weight tiles when they are ready within
+    FIRST_WAIT_S (a free slot), so the page draws them without waiting for a timer tick."""
     try:
         cfg = make_config(*values)
     except NnplayError as e:
-        return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False)
+        return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False), *(gr.skip(),) * 3
     run = session.start(cfg, quick=bool(values[-1]), paced=True)  # quick runs last long enough to watch
+    first = (gr.skip(),) * 3
+    if run.first.wait(FIRST_WAIT_S):
+        view = run.view()
+        first = (vi.training_curves(view["curve"], height=CURVES_H), *weights.figures(run, view, None, False))
     return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
-            gr.Row(visible=is_convolutional(cfg.model)))
+            gr.Row(visible=is_convolutional(cfg.model)), *first)
 
 
 def on_stop(session: Session):
@@ -138,7 +160,9 @@ def wire(ui) -> None:
                 ui.schedule, ui.augment, ui.seed, ui.quick]
     ui.model.change(on_model, ui.model, [ui.hidden, ui.lr, ui.epochs, ui.batch, ui.schedule],
                     api_visibility="private")
-    ui.train_btn.click(on_train, [ui.session, *controls], [ui.status, ui.timer, ui.act_row],
+    ui.optimizer.change(on_optimizer, [ui.optimizer, ui.weight_decay], ui.weight_decay, api_visibility="private")
+    ui.train_btn.click(on_train, [ui.session, *controls], [ui.status, ui.timer, ui.act_row, ui.curves, ui.mosaic,
+                                                           ui.stats],
                        api_visibility="private", show_progress="hidden")
     ui.stop_btn.click(on_stop, ui.session, None, api_visibility="private", show_progress="hidden",
                       trigger_mode="multiple")

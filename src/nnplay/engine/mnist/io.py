@@ -32,7 +32,8 @@ def pretrained_path() -> Path:
 def save_model(path: str | os.PathLike, model: torch.nn.Module, cfg: MnistConfig, metrics: dict | None = None) -> Path:
     """Write weights + JSON atomically; returns the .safetensors path."""
     state = {k: v for k, v in model.state_dict().items()}
-    return save_checkpoint(path, state, kind=KIND, config=cfg.to_dict(), metrics=metrics or {})
+    # resolved: the weight decay actually used, even where the config said "the optimizer's default"
+    return save_checkpoint(path, state, kind=KIND, config=cfg.resolved().to_dict(), metrics=metrics or {})
 
 
 def load_model(path: str | os.PathLike) -> tuple[torch.nn.Module, MnistConfig, dict]:

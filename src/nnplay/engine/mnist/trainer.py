@@ -206,7 +206,7 @@ class MnistTrainer:
         self.net = self.shard.wrap(self.model)  # what the steps call: the model, or DDP around it
         # torch.optim's update, without the torch._dynamo import its classes trigger (optim.py)
         self.optimizer = LeanOptimizer(self.cfg.optimizer, self.net.parameters(), self.cfg.lr,
-                                       self.cfg.weight_decay)
+                                       self.cfg.weight_decay_used)
         self.base_lr = self.cfg.lr
         self.max_steps = max_steps
         self.history: list[TrainEvent] = []
