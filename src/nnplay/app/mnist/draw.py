@@ -13,7 +13,7 @@ import numpy as np
 from nnplay.app import gradio_compat
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import saliency
-from nnplay.engine.mnist.reading import Steps, read_image
+from nnplay.engine.mnist.reading import Steps, default_reader, read_image
 from nnplay.viz.mnist import inspect as vi
 from nnplay.viz.mnist import reading as vr
 
@@ -185,7 +185,7 @@ def predict(image, model_key: str, invert: str, crop: bool, center: bool, sessio
     try:
         if image is None:
             raise NnplayError(EMPTY_MSG)
-        model = get_model(session, model_key)
+        model = default_reader() if model_key in ("", None, BUNDLED) else get_model(session, model_key)
         r = read_image(image, model, invert=inv, steps=_steps(crop, center, steps))
         best = r.best
         sal = saliency(model, best.x28, best.digit)
