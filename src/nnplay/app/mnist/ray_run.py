@@ -51,12 +51,13 @@ def _mailbox_class():
     return ray.remote(num_cpus=0)(LrMailbox)
 
 
-def _mailbox(create: bool = False):
-    """The server's mailbox actor, or None if no learning rate was ever changed."""
+_SERVER_BOX: list = []  # the server's handle, once a learning rate was changed
+
+
+def _mailbox():
+    """In a task: the mailbox actor, or None if no learning rate was ever changed."""
     import ray
 
-    if create:
-        return _mailbox_class().options(name=MAILBOX, get_if_exists=True).remote()
     try:
         return ray.get_actor(MAILBOX)
     except ValueError:
@@ -65,7 +66,25 @@ def _mailbox(create: bool = False):
 
 def send_lr(key: str, lr: float) -> None:
     """From the server: the task training run `key` uses `lr` from its next update on."""
-    _mailbox(create=True).put.remote(key, float(lr))
+    for _ in range(2):  # a handle from an earlier Ray session fails once, then is made again
+        if not _SERVER_BOX:
+            _SERVER_BOX.append(_mailbox_class().options(name=MAILBOX, get_if_exists=True).remote())
+        try:
+            _SERVER_BOX[0].put.remote(key, float(lr))
+            return
+        except Exception:  # noqa: BLE001
+            _SERVER_BOX.clear()
+
+
+def _drop(key: str) -> None:
+    """Forget a finished run's entry (nothing to do, and no Ray call, if no rate was ever sent)."""
+    import ray
+
+    if _SERVER_BOX and ray.is_initialized():
+        try:
+            _SERVER_BOX[0].drop.remote(key)
+        except Exception:  # noqa: BLE001 - Ray shutting down: the mailbox goes with it
+            pass
 
 
 class _LrInbox:
@@ -134,9 +153,7 @@ def train(run, data, probe, pool) -> None:
         _follow(run, data, gen)
     finally:
         key, run.remote_key = run.remote_key, None
-        box = _mailbox()
-        if box is not None:
-            box.drop.remote(key)
+        _drop(key)
 
 
 def _follow(run, data, gen) -> None:
