@@ -11,10 +11,18 @@ Layers, imports pointing one way (DEVELOPERS.md has a paragraph on each):
 
 import os
 
-# torch's CPU threads (GNU OpenMP) spin while they wait for each other. On a busy
-# 2-core laptop that spinning starves the other thread, and a 2-thread MNIST epoch
-# was measured 10x slower than a 1-thread one; "passive" waiting removes that
-# collapse. It must be set before torch is first imported, hence here.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# torch's CPU threads (GNU OpenMP) wait for each other at the end of every kernel. By
+# default a waiting thread spins for a long while (GOMP_SPINCOUNT=300,000 pause loops,
+# milliseconds) before it sleeps: on a quiet machine that is fastest, but on a busy 2-core
+# laptop the spinning thread takes the core from the very thread it waits for, and a
+# 2-thread MNIST epoch was measured 10x slower than a 1-thread one. Never spinning
+# (OMP_WAIT_POLICY=PASSIVE, our earlier setting) removes that collapse but costs ~35% on a
+# quiet machine, since every one of the thousands of small kernels per second then pays a
+# sleep and a wake-up. A short spin keeps both: measured side by side on the 2-core Xeon
+# (docs/benchmarks.md, row cnn_levers), 3,000 loops trains as fast as the default when the
+# machine is quiet and as steadily as PASSIVE when it is busy. It must be set before torch
+# is first imported, hence here; a user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "3000")
 
 __version__ = "0.1.0"

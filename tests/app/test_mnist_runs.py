@@ -94,3 +94,25 @@ def test_the_weight_decay_box_shows_what_each_optimizer_uses():
     rows = compare.table(session)
     assert [row[9] for row in rows] == [0.0, 0.01]  # the Compare table's weight decay column: what was used
     assert rows[1][3] == "optimizer=adamw, weight_decay=0.01"
+
+
+def test_the_train_answer_already_draws_the_first_point_and_tiles():
+    """Issue 14.5: the Train click's own answer carries the untrained model's probe point
+    (epoch 0) and its weight tiles, so the page need not wait for the first timer tick."""
+    from nnplay.app.mnist import train
+
+    r = train.recipe("logistic")
+    session = runs.Session()
+    out = train.on_train(session, "logistic", "300,100", r["lr"], r["optimizer"], r["batch_size"], r["epochs"],
+                         None, 0.0, r["schedule"], False, 0, True)
+    try:
+        status, timer, _row, curves, mosaic, stats = out
+        assert session.current.first.is_set()
+        test_traces = [t for t in curves.data if t.x is not None and len(t.x) and 0.0 in list(t.x)]
+        assert test_traces, [t.name for t in curves.data]
+        assert any(t.type == "heatmap" for t in mosaic.data) and "snapshot" in mosaic.layout.title.text
+    finally:
+        session.stop_all()
+        _wait_stopped = time.time() + 60
+        while session.current.running and time.time() < _wait_stopped:
+            time.sleep(0.05)

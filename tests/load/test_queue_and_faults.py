@@ -121,3 +121,38 @@ def test_a_fault_in_one_session_leaves_the_others_running(app_url, watched):
     assert bad.predict({**QUICK, "seed": 2}, api_name="/train")["status"] == "done"  # that session recovers
     for c in (bad, good):
         c.close()
+
+
+def test_prediction_answers_while_every_train_worker_is_busy(app_url, tmp_path, watched):
+    """All of /train's Gradio workers hold a call (one training, the rest waiting for a slot)
+    and one more /train call waits in Gradio's own queue: predictions are in their own
+    concurrency groups and still answer (the class load test's 30 students)."""
+    from gradio_client.utils import Status
+    from PIL import Image
+
+    from bad_inputs import digit_array
+    from nnplay.app.main import QUEUE_CONCURRENCY
+
+    path = tmp_path / "seven.png"
+    Image.fromarray(digit_array(), "L").save(path)
+    trainers = [Client(app_url, verbose=False, ssl_verify=False) for _ in range(QUEUE_CONCURRENCY + 1)]
+    jobs = []
+    for i, c in enumerate(trainers):
+        jobs.append(c.submit({"model": "cnn", "quick": False, "epochs": 1, "seed": i}, api_name="/train"))
+        if i < QUEUE_CONCURRENCY:  # in order: the last one is the call left in Gradio's queue
+            assert wait_until(lambda: len(watched["runs"]) == i + 1)
+    assert wait_until(lambda: watched["active"] == 1)
+    assert wait_until(lambda: jobs[-1].status().code == Status.IN_QUEUE)
+    user = Client(app_url, verbose=False, ssl_verify=False)
+    for _ in range(2):
+        *_, label, message, _facts = user.predict(handle_file(str(path)), "bundled", "auto", True, True,
+                                                  api_name="/predict_image")
+        assert max(label["confidences"], key=lambda c: c["confidence"])["label"] == "7", message
+    assert not any(j.done() for j in jobs) and len(watched["runs"]) == QUEUE_CONCURRENCY
+    while not all(j.done() for j in jobs):  # stop them all (the queued call starts once a worker is free)
+        for c in trainers:
+            c.predict(api_name="/stop")
+        time.sleep(0.2)
+    assert [j.result()["status"] for j in jobs] == ["stopped"] * len(jobs)
+    for c in (*trainers, user):
+        c.close()

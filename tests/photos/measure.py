@@ -43,6 +43,10 @@ def reader():
             return str(int(predict_probs(model, to_mnist(data)).argmax())), True
         return "before", before
 
+    if os.environ.get("NNPLAY_PHOTO_READER", "") != "bundled":  # what `nnplay predict` uses
+        from nnplay.engine.mnist.reading import default_reader
+        model = default_reader()
+
     def after(data):
         r = read_image(data, model)
         return r.number, r.is_digit

@@ -25,6 +25,7 @@ from nnplay.app.classroom import tab as class_tab
 from nnplay.app.gates import stream as gates_stream
 from nnplay.app.gates import tab as gates_tab
 from nnplay.app.mnist import tab as mnist_tab
+from nnplay.app.mnist.common import inference_threads
 from nnplay.app.slots import SLOTS, give_back_memory
 
 TITLE = "nnplay — a neural-network playground"
@@ -38,6 +39,9 @@ CSS = """
 LAUNCH_KW = dict(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="orange"), css=CSS + gates_tab.CSS + mnist_tab.CSS
                  + class_tab.CSS)
 
+# Gradio runs at most this many calls of one event at once; each event is its own group, so
+# predictions never wait behind /train or /gates_train calls (tests/load/test_queue_and_faults.py).
+QUEUE_CONCURRENCY = 4
 MAX_FILE_SIZE = "10mb"  # uploads larger than this are refused by the server
 DELETE_CACHE = (1800, 3600)  # every 30 min, delete uploaded/temporary files older than 1 h
 # Seconds a closed session's state (models, runs) is kept in case the tab reconnects.
@@ -141,8 +145,9 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
     if max_trainings is not None:
         SLOTS.set_limit(max_trainings)
     class_context.configure(classroom, teacher_auth)
+    inference_threads()  # before the server's threads start: they inherit one torch thread
     demo = build_demo()
-    demo.queue(default_concurrency_limit=4)
+    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
     # The gate lab's live stream is a WebSocket route on Gradio's own FastAPI app; it is
     # added before the server thread starts handling requests (launch blocks afterwards).
     app, _, _ = demo.launch(server_name=host, server_port=port, share=share, auth=auth,

@@ -7,6 +7,7 @@ Modules:
     gates_live.py  gates_frame_cpu, gates_browser_fps, gates_four_pages: the gate lab's live view as
                    served and drawn (`python benchmarks/gates_frame.py`)
     app_row.py     app_cold_start: app cold start and memory
+    omp_row.py     omp_wait: how torch's OpenMP threads wait (short spin, default, passive), quiet and busy
     ddp.py         ddp_ranks_vs_threads: 2 ranks x 1 thread vs 1 rank x 2 threads (torchrun, DDP over gloo)
     runner.py      ROW_TABLE (name -> function, title); runs the rows, prints the table, writes the JSON
     machine.py     the machine's description and timing helpers

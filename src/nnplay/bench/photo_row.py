@@ -34,13 +34,12 @@ def twelve_mp_photo(x28: np.ndarray, seed: int = 0) -> bytes:
 
 
 def row_photo_12mp(ctx) -> dict:
-    from nnplay.engine.mnist import load_pretrained
-    from nnplay.engine.mnist.reading import read_image
+    from nnplay.engine.mnist.reading import default_reader, read_image
 
     data = ctx.data()
     x28, label = data.test_x[0, 0].numpy(), int(data.test_y[0])
     jpeg = twelve_mp_photo(x28)
-    model = load_pretrained()[0]
+    model = default_reader()  # the photo reader, as `nnplay predict` uses
     read_image(jpeg, model)  # warm up (model, detector, allocators)
     times, cpu, number = [], [], None
     for _ in range(3 if ctx.quick else 10):

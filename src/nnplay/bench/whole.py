@@ -23,10 +23,15 @@ from pathlib import Path
 
 
 def time_train_command(args: list[str], *, data_dir: str | os.PathLike | None = None,
-                       src: str | os.PathLike | None = None, timeout_s: float = 900) -> dict:
+                       src: str | os.PathLike | None = None, timeout_s: float = 900,
+                       env: dict | None = None) -> dict:
     """Run `python -m nnplay train mnist ARGS --json --out TMP`; wall seconds from just
-    before the process is started until it has exited, and its JSON result."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    before the process is started until it has exited, and its JSON result. `env`:
+    variables to set for the process (a value of None removes that variable)."""
+    extra = env or {}
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **{k: v for k, v in extra.items() if v is not None}}
+    for k in (k for k, v in extra.items() if v is None):
+        env.pop(k, None)
     if data_dir:
         env["NNPLAY_DATA_DIR"] = str(data_dir)
     if src:

@@ -15,7 +15,7 @@ def register(sub) -> None:
                                    "into MNIST form and classify it. Says so when the picture does not look like "
                                    "digits at all.")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
-    p.add_argument("--checkpoint", help="an MNIST checkpoint (default: the bundled CNN)")
+    p.add_argument("--checkpoint", help="an MNIST checkpoint (default: the photo reader, photo_reader.py, else the bundled CNN)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object: per file its digit, probabilities, number, digits "
                         "[{digit, probabilities, box}], is_digit and why")
@@ -36,10 +36,10 @@ def _human(e: dict) -> str:
 
 def run(args) -> int:
     from nnplay.cli import emit_json
-    from nnplay.engine.mnist.io import load_model, load_pretrained
-    from nnplay.engine.mnist.reading import read_image
+    from nnplay.engine.mnist.io import load_model
+    from nnplay.engine.mnist.reading import default_reader, read_image
 
-    model = load_model(args.checkpoint)[0] if args.checkpoint else load_pretrained()[0]
+    model = load_model(args.checkpoint)[0] if args.checkpoint else default_reader()
     entries, ok = [], 0
     for file in args.images:
         try:

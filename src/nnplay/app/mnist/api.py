@@ -21,7 +21,8 @@ def api_train(session: Session, settings: dict | None) -> dict:
 
     Returns {"run", "status", "config", "test_accuracy", "seconds", "curves", "first_layer": {"shape",
     "values"}, "snapshots"}; curves hold "epoch", "train_loss", "train_acc", "test_epoch", "test_loss",
-    "test_acc"; first_layer is the last snapshot (at most 64 units / filters).
+    "test_acc"; first_layer is the last snapshot (at most 64 units / filters), None if the run was
+    stopped before it trained.
     """
     settings = dict(settings or {})
     quick = bool(settings.pop("quick", True))
@@ -39,11 +40,11 @@ def api_train(session: Session, settings: dict | None) -> dict:
     if run.status == "error":
         raise gr.Error(run.message)
     view = run.view()
-    last = view["snapshots"][-1]
+    snaps = view["snapshots"]  # none when the run was stopped while it waited for a slot
+    first = {"shape": list(snaps[-1].shape), "values": snaps[-1].round(5).tolist()} if snaps else None
     return {"run": run.name, "status": run.status, "config": cfg.resolved().to_dict(),
             "test_accuracy": run.test_accuracy, "seconds": round(run.seconds, 3), "curves": view["curve"],
-            "snapshots": len(view["snapshots"]),
-            "first_layer": {"shape": list(last.shape), "values": last.round(5).tolist()}}
+            "snapshots": len(snaps), "first_layer": first}
 
 
 def api_stop(session: Session) -> str:

@@ -10,6 +10,18 @@ from nnplay.engine.mnist import load_pretrained
 from .runs import Session
 
 BUNDLED = "bundled"
+INFERENCE_THREADS = 1
+
+
+def inference_threads() -> None:
+    """One torch thread for the web server's own torch work (a picture at a time: predictions,
+    saliency, probes). With two, the threads spin waiting for each other, and on a busy 2-core
+    server (Ray's trainers, other users) a prediction + saliency took 19 ms instead of 3 ms,
+    13 ms of it CPU (docs/reliability.md). Set per thread: Gradio's worker threads keep their own."""
+    import torch
+
+    if torch.get_num_threads() != INFERENCE_THREADS:
+        torch.set_num_threads(INFERENCE_THREADS)
 
 
 def bundled():

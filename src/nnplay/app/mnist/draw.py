@@ -13,11 +13,11 @@ import numpy as np
 from nnplay.app import gradio_compat
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import saliency
-from nnplay.engine.mnist.reading import Steps, read_image
+from nnplay.engine.mnist.reading import Steps, default_reader, read_image
 from nnplay.viz.mnist import inspect as vi
 from nnplay.viz.mnist import reading as vr
 
-from .common import BUNDLED, get_model, model_choices, note
+from .common import BUNDLED, get_model, inference_threads, model_choices, note
 from .runs import Session
 
 INVERT = [("auto", "auto"), ("ink is dark: invert", "yes"), ("ink is light: keep", "no")]
@@ -147,7 +147,9 @@ def _user_message(e: Exception, image) -> str:
 
 
 def _reading_views(r):
-    """(boxes figure, steps figure) of a Reading."""
+    """(boxes figure, steps figure) of a Reading. Two thirds of a prediction's server time, so
+    they are drawn in the follow-up event (show_views), not before the answer (API calls never
+    draw them)."""
     view = r.steps[0][1]
     sy = view.shape[0] / r.extra["work_shape"][0]
     sx = view.shape[1] / r.extra["work_shape"][1]
@@ -174,28 +176,29 @@ def _message(r, ms: float) -> str:
 def predict(image, model_key: str, invert: str, crop: bool, center: bool, session: Session | None,
             steps=None):
     """Any image -> (28x28 figure, saliency, probabilities, top-3 label, message, facts,
-    (boxes figure, steps figure)). The 28x28, saliency and top 3 are the most confident
-    digit's. The API returns the first six (the old five, then the facts of
-    `nnplay predict --json`); the two figures go to the page through a State."""
+    reading). The 28x28, saliency and top 3 are the most confident digit's. The API returns
+    the first six (the old five, then the facts of `nnplay predict --json`); the Reading goes
+    to the page through a State, and show_views draws its two figures after the answer."""
     t0 = time.perf_counter()
+    inference_threads()
     inv = {"yes": True, "no": False}.get(invert, "auto")
     try:
         if image is None:
             raise NnplayError(EMPTY_MSG)
-        model = get_model(session, model_key)
+        model = default_reader() if model_key in ("", None, BUNDLED) else get_model(session, model_key)
         r = read_image(image, model, invert=inv, steps=_steps(crop, center, steps))
         best = r.best
         sal = saliency(model, best.x28, best.digit)
     except NnplayError as e:
         msg = EMPTY_MSG if image is None or "no ink" in str(e) else _user_message(e, image)
-        return (*_blank(), None, note(msg, "warn"), {"error": msg}, (None, None))
+        return (*_blank(), None, note(msg, "warn"), {"error": msg}, None)
     p = best.probabilities
     label = {str(d): float(p[d]) for d in range(10)}
     ms = (time.perf_counter() - t0) * 1000
     facts = r.to_dict()
     if isinstance(image, (str, os.PathLike)):
         facts = {"file": os.path.basename(str(image)), **facts}
-    return (*_figures(best.x28, sal, p), label, _message(r, ms), facts, _reading_views(r))
+    return (*_figures(best.x28, sal, p), label, _message(r, ms), facts, r)
 
 
 def predict_sketch(sketch, model_key, invert, crop, center, session, steps=None):
@@ -215,8 +218,8 @@ def clear():
     return (blank_canvas(), *_blank(), None, note(EMPTY_MSG), None, None, None)
 
 
-def show_views(views):
-    return tuple(views) if views else (None, None)
+def show_views(reading):
+    return _reading_views(reading) if reading is not None else (None, None)
 
 
 def wire(ui) -> None:

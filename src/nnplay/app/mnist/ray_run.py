@@ -96,6 +96,8 @@ def _mirror(run, update: dict) -> None:
         for f in FIELDS:
             if f not in ("status", "message"):
                 setattr(run, f, update[f])
+    if run.snapshots and run.curve["test_epoch"]:
+        run.first.set()  # the step-0 point and tiles have arrived (the Train answer waits for them)
 
 
 def _adopt(run, data, state: dict) -> None:

@@ -69,6 +69,7 @@ class Run:
     trainer: MnistTrainer | None = None
     evaluation: object = None          # the engine's EvalResult on the test set, once asked for
     lock: threading.Lock = field(default_factory=threading.Lock)
+    first: threading.Event = field(default_factory=threading.Event)  # set once the step-0 point and tiles exist
 
     @property
     def name(self) -> str:
@@ -150,6 +151,7 @@ class Run:
             w0 = first_layer(self.trainer.model).detach().float().numpy()
             self._snapshot(0.0, w0)
             self._probe(0.0, probe)
+            self.first.set()
             self._record(self.trainer.run(), probe, total, every)
         except NnplayError as e:
             self.status, self.message = "error", str(e)

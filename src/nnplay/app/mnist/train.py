@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import gradio as gr
 
@@ -14,7 +15,7 @@ from nnplay.viz.mnist import inspect as vi
 
 from . import compare, weights
 from .common import model_choices, note, progress_html
-from .runs import QUICK_TRAIN, Session
+from .runs import QUICK_TRAIN, Run, Session
 from .runs import TRAIN_THREADS as UI_THREADS
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ MODELS = [("Logistic regression", "logistic"), ("MLP (fully connected)", "mlp"),
 DEFAULT_MODEL = "logistic"  # 10 tiles that turn into digit templates: the clearest first demo
 BATCHES = [16, 32, 64, 128, 256, 512]
 POLL_SECONDS = 0.3
+FIRST_WAIT_S = 0.5  # Train waits this long at most for the run's step-0 point, to draw it in the same answer
 CURVES_H = 300
 # Starting points for the UI (quick, watchable); the engine's RECOMMENDED recipes fill the rest.
 UI_DEFAULTS = {"logistic": dict(lr=0.01, epochs=3, batch_size=64),
@@ -37,7 +39,30 @@ def recipe(model: str) -> dict:
     return {**base, **RECOMMENDED.get(model, {}), **UI_DEFAULTS.get(model, {})}
 
 
+def warm_up() -> None:
+    """Two steps of a logistic and a CNN training and the figures of a first tick, so the first
+    Train click pays no first-time costs (imports, oneDNN kernels, Plotly's validators)."""
+    from nnplay.engine.mnist import MnistTrainer, load_mnist
+    from nnplay.engine.mnist.models import first_layer
+
+    try:
+        data = load_mnist().subset(256, 256)
+        for model in ("logistic", "cnn"):
+            cfg = MnistConfig.from_dict({**recipe(model), "subset": 256})
+            run = Run(number=0, cfg=cfg, quick=True)
+            run.trainer = MnistTrainer(cfg, data, every=1, eval_every_epoch=False, max_steps=2, final_eval=False)
+            for _ in run.trainer.run():
+                pass
+            run._snapshot(0.0, first_layer(run.trainer.model).detach().float().numpy())
+            view = run.view()
+            vi.training_curves(view["curve"], height=CURVES_H)
+            weights.figures(run, view, None, False)
+    except Exception:  # only a warm-up: the real click reports its own errors
+        log.exception("MNIST tab: warm-up failed")
+
+
 def build(ui) -> None:
+    threading.Thread(target=warm_up, daemon=True, name="mnist-warm-up").start()
     r = recipe(DEFAULT_MODEL)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=290, elem_id="mnist-train-controls"):
@@ -99,14 +124,20 @@ def chosen_decay(weight_decay, optimizer: str):
 
 
 def on_train(session: Session, *values):
-    """Train click: start a background run; the timer then polls it."""
+    """Train click: start a background run; the timer then polls it. The answer already
+    carries the untrained model's point and weight tiles when they are ready within
+    FIRST_WAIT_S (a free slot), so the page draws them without waiting for a timer tick."""
     try:
         cfg = make_config(*values)
     except NnplayError as e:
-        return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False)
+        return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False), *(gr.skip(),) * 3
     run = session.start(cfg, quick=bool(values[-1]), paced=True)  # quick runs last long enough to watch
+    first = (gr.skip(),) * 3
+    if run.first.wait(FIRST_WAIT_S):
+        view = run.view()
+        first = (vi.training_curves(view["curve"], height=CURVES_H), *weights.figures(run, view, None, False))
     return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
-            gr.Row(visible=is_convolutional(cfg.model)))
+            gr.Row(visible=is_convolutional(cfg.model)), *first)
 
 
 def on_stop(session: Session):
@@ -154,7 +185,8 @@ def wire(ui) -> None:
     ui.model.change(on_model, ui.model, [ui.hidden, ui.lr, ui.epochs, ui.batch, ui.schedule],
                     api_visibility="private")
     ui.optimizer.change(on_optimizer, [ui.optimizer, ui.weight_decay], ui.weight_decay, api_visibility="private")
-    ui.train_btn.click(on_train, [ui.session, *controls], [ui.status, ui.timer, ui.act_row],
+    ui.train_btn.click(on_train, [ui.session, *controls], [ui.status, ui.timer, ui.act_row, ui.curves, ui.mosaic,
+                                                           ui.stats],
                        api_visibility="private", show_progress="hidden")
     ui.stop_btn.click(on_stop, ui.session, None, api_visibility="private", show_progress="hidden",
                       trigger_mode="multiple")

@@ -91,9 +91,12 @@ def scores(x28: np.ndarray) -> np.ndarray | None:
 
 
 def judge(reading):
-    """Set reading.is_digit / reading.why from every digit's score. A picture is "not a
-    digit" when more than half of its pieces look like no digit (one odd piece in a long
-    number does not throw the whole number away)."""
+    """Set reading.is_digit / reading.why from the marks' scores. A picture is "not a digit"
+    when more than half of its marks look like no digit (one odd piece in a long number does
+    not throw the whole number away). The marks are the geometric guess of reading.prepare
+    (each group of ink as itself, wide ones cut evenly), not the chain the digit model chose:
+    that search picks the most digit-like cuts of a scribble, and skips what looks like no
+    digit, so judged on it a smiley would pass as the 0 of its mouth."""
     found = detector()
     if found is None:
         return reading
@@ -101,6 +104,8 @@ def judge(reading):
     s = scores(np.stack([d.x28 for d in reading.digits]))
     for d, v in zip(reading.digits, s):
         d.novelty = float(v)
+    marks = reading.extra.get("guess") or reading.digits
+    s = scores(np.stack([d.x28 for d in marks]))
     odd = int((s > threshold).sum())
     if odd * 2 > len(s):
         reading.is_digit = False

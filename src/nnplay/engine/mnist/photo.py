@@ -175,10 +175,12 @@ def find_lines(mask: np.ndarray) -> list[tuple[float, float, float, float, float
             j = idx[int(np.argmax(length[idx]))]
             x0, y0, x1, y1 = _extend(*segs[j], w, h)
             x0, y0, x1, y1 = _refine(mask, x0, y0, x1, y1)
-            out.append((x0, y0, x1, y1, _line_thickness(mask, x0, y0, x1, y1, samples=64)))
+            out.append((x0, y0, x1, y1, _line_thickness(mask, x0, y0, x1, y1, samples=64), lone))
     if out:  # the paper's lines are drawn alike: a line that looks thick is thick with writing
-        usual = float(np.median([t for *_, t in out]))
-        out = [(*ln[:4], min(ln[4], 1.5 * usual)) for ln in out]
+        usual = float(np.median([ln[4] for ln in out]))
+        # a "line" that is thick along most of its length is not paper but the writing: the
+        # bars of a number's digits side by side, parallel to the ruling (a margin may be thicker)
+        out = [(*ln[:4], min(ln[4], 1.5 * usual)) for ln in out if ln[5] or ln[4] <= 2 * usual]
     return out
 
 

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..errors import ImageError
-from . import photo, segment
+from . import photo, segment, touching
 from .preprocess import (BOX, MIN_CONTRAST, _background_level, _load_any, _open, _pil_to_array, _place,
                          _sketchpad_ink, ink_map)
 
@@ -181,7 +181,7 @@ def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     """Every step up to the 28x28 inputs (not classified yet): a Reading without probabilities."""
     ink, kind, size = load_ink(image, invert)
     view: list[tuple[str, np.ndarray]] = [("input", _small(ink))]
-    soft, mask, photo_steps = _ink_mask(_normalised(ink, invert), kind, steps, view)
+    soft, mask, photo_steps = _ink_mask(_normalised(ink, invert), kind, steps, view, invert)
     lab, pieces = segment.components(mask)
     chosen = segment.choose(pieces, mask.shape, lab) if steps.pick else pieces
     if steps.pick:
@@ -193,17 +193,18 @@ def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     groups = groups or [_all(chosen)]
     options = _segments(groups, chosen, lab, soft, size, photo_steps, steps)
     # until classified, the geometric guess: each group as itself
-    digits = [d for i, j, ways in options if i == j for d in ways[0]]
+    digits = [d for i, j, ways in options if i == j for d in (ways[0] if isinstance(ways[0], list) else ways[0].guess())]
     if not digits:
         raise ImageError("no ink found: nothing stands out from the paper")
     view.append(("what the model sees", np.hstack([d.x28 for d in digits])))
     reading = Reading(digits, view, size, kind)
     reading.extra["options"] = options
+    reading.extra["guess"] = list(digits)  # the geometric guess, before any model chose
     reading.extra["work_shape"] = mask.shape  # the pixels of Digit.work_box
     return reading
 
 
-def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list) -> tuple[np.ndarray, np.ndarray, bool]:
+def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list, invert="auto") -> tuple[np.ndarray, np.ndarray, bool]:
     """The photo steps on normalised ink (1 = ink): (soft ink, binary mask, whether the photo
     steps ran). Each step taken adds its picture to `view`."""
     small = min(ink.shape) < SMALLEST
@@ -211,7 +212,8 @@ def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list) -> tuple[np.
         f = WORK / max(ink.shape)
         ink = cv2.resize(ink, (round(ink.shape[1] * f), round(ink.shape[0] * f)), interpolation=cv2.INTER_AREA)
     # a "photo" whose ink covers most of it was given the wrong polarity on purpose: no photo steps
-    photo_steps = kind == "photo" and not small and float(np.median(ink)) < 0.5
+    # (with "auto", the polarity came from the strokes: a shadow or the table may cover most of it)
+    photo_steps = kind == "photo" and not small and (invert == "auto" or float(np.median(ink)) < 0.5)
     soft, width = ink, 0.0
     if photo_steps and steps.flatten:
         soft, _paper, width = photo.flat_field(ink)
@@ -261,30 +263,23 @@ def _fragments(run, tall) -> bool:
     return short >= len(run) - 1 and max(gaps) <= 0.15 * tall
 
 
-def _ways(g, lab, soft, tall, scale, photo_steps, steps: Steps, shape, split: bool) -> list[list["Digit"]]:
-    """Ways to read one group: as one digit, and (split=True) as k touching digits for every
-    k its width allows (each digit 0.3-1.3 times as wide as the tallest digit)."""
+def _ways(g, lab, soft, tall, scale, photo_steps, steps: Steps, shape, split: bool) -> list:
+    """Ways to read one group: as one digit, and (split=True, wider than tall) as 2-4 touching
+    digits, cut where the digit model reads best (touching.py: a chain.Lattice)."""
     x0, y0, x1, y1 = g.box
     sub = np.isin(lab[y0:y1, x0:x1], g.labels)
     ratio = g.w / max(g.h, 0.8 * tall)
-    ks = ([1] if ratio <= 1.5 or not split else []) + \
-        ([k for k in (2, 3, 4) if 0.3 * k <= ratio <= 1.3 * k and ratio > 1.0] if split else [])
-    ways = []
-    for k in ks:
-        cuts = [0, *segment.split_points(sub, k), g.w] if k > 1 else [0, g.w]
-        way = []
-        for a, b in zip(cuts[:-1], cuts[1:]):
-            part = np.zeros_like(sub)
-            part[:, a:b] = sub[:, a:b]
-            if not part.any():
-                continue
-            ys, xs = np.nonzero(part)
-            bx = (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
-            way.append(_digit(part, soft[y0:y1, x0:x1], bx, (x0, y0), scale, photo_steps, steps, shape))
-        if len(way) == k:
-            for d in way:
-                d.extra_ratio = ratio
-            ways.append(way)
+
+    def make(part):
+        ys, xs = np.nonzero(part)
+        bx = (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
+        d = _digit(part, soft[y0:y1, x0:x1], bx, (x0, y0), scale, photo_steps, steps, shape)
+        d.extra_ratio = ratio
+        return d
+
+    ways: list = [[make(sub)]] if ratio <= 1.5 or not split else []
+    if split and ratio > 1.0:
+        ways.append(touching.lattice(sub, tall, make, ratio))
     return ways
 
 
@@ -327,49 +322,48 @@ def _digit(part, soft, bx, origin, scale, photo_steps, steps: Steps, shape) -> D
     return Digit(x28, box, bx)
 
 
-PER_DIGIT = float(np.log(0.8))  # each digit read costs this much: more pieces must earn their place
-
-
 def classify(reading: Reading, model) -> Reading:
-    """Fill in every candidate digit's probabilities with one batched forward pass, then
-    choose the reading of the whole line: the chain of segments, left to right, with the
-    highest sum of log(top probability), each digit costing log(0.8). A broken 0 read as
-    "(" and ")" (two so-so 1s) loses to one sure 0; "11" read as one digit (an unsure
-    4) loses to two sure 1s."""
+    """Fill in every candidate digit's probabilities and not-a-digit score with one batched
+    forward pass of each network, then choose the reading of the whole line (chain.py): a
+    broken 0 read as "(" and ")" (two so-so 1s) loses to one sure 0; "11" read as one digit
+    (an unsure 4) loses to two sure 1s; a shadow's edge that looks like no digit is skipped."""
+    from .chain import best_chain, candidates, expand
     from .evaluate import predict_probs  # torch, only when classifying
+    from .novelty import scores
 
     options = reading.extra.get("options") or [(0, 0, [reading.digits])]
-    every = [d for _, _, ways in options for way in ways for d in way]
-    probs = predict_probs(model, np.stack([d.x28 for d in every])).reshape(len(every), 10)
-    for d, p in zip(every, probs):
+    every = candidates(options)
+    x = np.stack([d.x28 for d in every])
+    probs = predict_probs(model, x).reshape(len(every), 10)
+    odd = scores(x)
+    for k, (d, p) in enumerate(zip(every, probs)):
         d.probabilities = np.asarray(p, np.float32)
-    n = max(j for _, j, _ in options) + 1
-    best: list[tuple[float, list]] = [(0.0, [])] + [(-np.inf, [])] * n  # best[k]: groups 0..k-1 read
-    for k in range(n):
-        if best[k][0] == -np.inf:
-            continue
-        for i, j, ways in options:
-            if i != k:
-                continue
-            for way in ways:
-                score = best[k][0] + sum(float(np.log(max(d.probabilities.max(), 1e-6))) + PER_DIGIT for d in way)
-                if len(way) > 1:  # touching digits: MNIST digits are ~0.7 times as wide as tall
-                    score -= abs(len(way) - way[0].extra_ratio / 0.7)
-                if score > best[j + 1][0]:
-                    best[j + 1] = (score, best[k][1] + way)
-    chosen = best[n][1] or [d for _, _, ways in options[:1] for d in ways[0]]
+        d.novelty = float(odd[k]) if odd is not None else 0.0
+    chosen, skipped = best_chain(expand(options), skip=odd is not None)
+    if not chosen:
+        raise ImageError("no ink found: nothing stands out from the paper")
     reading.digits = chosen
+    reading.extra["skipped"] = skipped
     reading.steps = [s for s in reading.steps if s[0] != "what the model sees"]
     reading.steps.append(("what the model sees", np.hstack([d.x28 for d in chosen])))
     return reading
+
+
+def default_reader():
+    """The photo reader (photo_reader.py) when it ships, else the bundled CNN."""
+    from .photo_reader import photo_reader
+    model = photo_reader()
+    if model is None:
+        from .io import load_pretrained
+        model = load_pretrained()[0]
+    return model
 
 
 def read_image(image, model=None, *, invert="auto", steps: Steps = Steps(), check: bool = True) -> Reading:
     """Any picture -> Reading: its digits left to right, each read by `model` (the bundled
     CNN by default), and whether it looks like digits at all (novelty.py)."""
     if model is None:
-        from .io import load_pretrained
-        model = load_pretrained()[0]
+        model = default_reader()
     reading = classify(prepare(image, invert, steps), model)
     if check:
         from .novelty import judge

@@ -83,6 +83,8 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
         pieces = _drop_blobs(pieces, lab)                                     # solid patches of table
     biggest = max(p.area for p in pieces)
     pieces = [p for p in pieces if p.area >= max(4, 0.04 * biggest)]           # specks
+    if lab is not None and len(pieces) > 1:
+        pieces = _drop_thin(pieces, lab)                                      # leftovers of lines
     # grow a cluster from the biggest piece: add the pieces near it
     pieces.sort(key=lambda p: -p.area)
     cluster = [pieces[0]]
@@ -121,6 +123,15 @@ def _drop_blobs(pieces: list[Piece], lab: np.ndarray) -> list[Piece]:
     keep = [p for p in pieces if not (id(p) in fat and p.area / max(1, p.w * p.h) > 0.55
                                       and fat[id(p)] > 2.5 * usual)]
     return keep or pieces
+
+
+def _drop_thin(pieces: list[Piece], lab: np.ndarray) -> list[Piece]:
+    """Drop pieces drawn with a far thinner line than the biggest piece (the writing): what is
+    left of a ruled line, a grid line or a margin next to a felt-pen digit. The pieces of one
+    broken digit share its pen."""
+    top = max(pieces, key=lambda p: p.area)
+    pen = _fatness(top, lab)
+    return [p for p in pieces if p is top or _fatness(p, lab) >= 0.45 * pen]
 
 
 def group(pieces: list[Piece]) -> list[Piece]:
