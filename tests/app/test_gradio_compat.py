@@ -114,3 +114,17 @@ def test_pass_upload_path_hands_over_the_file_untouched(served, tmp_path):
     got = Client(demo.url, verbose=False, ssl_verify=False).predict(handle_file(str(junk)), api_name="/upload_path")
     kind, path = got.split(" ", 1)
     assert kind == "str" and Path(path).read_bytes() == junk.read_bytes()
+
+
+def test_gradio_still_closes_its_client_on_beforeunload_and_our_listener_comes_first(app_url):
+    """KeepClientOnUnload counters one listener in Gradio's page (issue 17.10): if Gradio stops
+    registering it, or the page's <head> no longer starts with ours, this says so."""
+    assets = Path(gr.__file__).parent / "templates" / "frontend" / "assets"
+    closing = re.compile(r"addEventListener\(`beforeunload`,\(\)=>\{\w+\(\w+\)\.close\(\)\}\)")
+    listeners = [p.name for p in assets.glob("*.js") if "addEventListener(`beforeunload`" in p.read_text("utf-8")]
+    assert any(closing.search((assets / name).read_text("utf-8")) for name in listeners), listeners
+    with urllib.request.urlopen(app_url) as r:  # noqa: S310 - our own loopback server
+        page = r.read().decode()
+    head = page[page.index("<head>") + len("<head>"):]
+    assert head.startswith(compat.UNLOAD_SCRIPT.decode())
+    assert page.count("beforeunload") == 1

@@ -55,6 +55,8 @@ def test_quick_bench_reports_every_row(tmp_path):
 
     assert len(rows["cnn_levers"]["variants"]) == 5 and rows["cnn_levers"]["variants"][0]["lever"].startswith("default")
     assert all(v["train_seconds"] > 0 for v in rows["cnn_levers"]["variants"])
+    if rows["mnist_click"]["met"] is not None:  # Chromium drew the first point and tiles of a quick run
+        assert len(rows["mnist_click"]["clicks"]) == 1 and 0 < rows["mnist_click"]["worst_ms"] < 60_000
     omp = rows["omp_wait"]["variants"]  # 3 waiting policies, as is and beside 2 busy processes
     assert len(omp) == 6 and {v["busy_neighbours"] for v in omp} == {0, 2}
     assert all(v["wall_seconds"] > v["train_seconds"] > 0 for v in omp)

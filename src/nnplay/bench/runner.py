@@ -30,6 +30,7 @@ ROW_TABLE = {
     "predict_drawing": ("mnist_rows", "row_predict_drawing", "bundled model: predict one 280x280 drawing"),
     "photo_12mp": ("photo_row", "row_photo_12mp", "read a 12 MP JPEG photo (4000x3000), whole call"),
     "app_cold_start": ("app_row", "row_app_cold_start", "app: cold start, RSS after loading MNIST"),
+    "mnist_click": ("mnist_click", "row_mnist_click", "MNIST lab: Train click to first curve point and tiles drawn"),
     "gates_browser_fps": ("gates_live", "row_gates_browser_fps", "gates: live frames/s in headless Chromium, 2-[8,8]-1"),
     "gates_four_pages": ("gates_live", "row_gates_four_pages", "gates: 4 pages playing at once, frames/s each"),
     "ddp_ranks_vs_threads": ("ddp", "row_ddp_ranks_vs_threads", "2 ranks x 1 thread vs 1 rank x 2 threads"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import gradio as gr
 
@@ -14,7 +15,7 @@ from nnplay.viz.mnist import inspect as vi
 
 from . import compare, weights
 from .common import model_choices, note, progress_html
-from .runs import QUICK_TRAIN, Session
+from .runs import QUICK_TRAIN, Run, Session
 from .runs import TRAIN_THREADS as UI_THREADS
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,30 @@ def recipe(model: str) -> dict:
     return {**base, **RECOMMENDED.get(model, {}), **UI_DEFAULTS.get(model, {})}
 
 
+def warm_up() -> None:
+    """Two steps of a logistic and a CNN training and the figures of a first tick, so the first
+    Train click pays no first-time costs (imports, oneDNN kernels, Plotly's validators)."""
+    from nnplay.engine.mnist import MnistTrainer, load_mnist
+    from nnplay.engine.mnist.models import first_layer
+
+    try:
+        data = load_mnist().subset(256, 256)
+        for model in ("logistic", "cnn"):
+            cfg = MnistConfig.from_dict({**recipe(model), "subset": 256})
+            run = Run(number=0, cfg=cfg, quick=True)
+            run.trainer = MnistTrainer(cfg, data, every=1, eval_every_epoch=False, max_steps=2, final_eval=False)
+            for _ in run.trainer.run():
+                pass
+            run._snapshot(0.0, first_layer(run.trainer.model).detach().float().numpy())
+            view = run.view()
+            vi.training_curves(view["curve"], height=CURVES_H)
+            weights.figures(run, view, None, False)
+    except Exception:  # only a warm-up: the real click reports its own errors
+        log.exception("MNIST tab: warm-up failed")
+
+
 def build(ui) -> None:
+    threading.Thread(target=warm_up, daemon=True, name="mnist-warm-up").start()
     r = recipe(DEFAULT_MODEL)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=290, elem_id="mnist-train-controls"):
