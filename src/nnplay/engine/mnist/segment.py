@@ -98,14 +98,20 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
             # a small piece must be close (0.6 heights); a digit-sized one may stand a digit's
             # height away (a widely spaced number)
             reach = 1.0 if p.h >= 0.6 * ref else 0.6
-            if lab is not None and _straight(p, lab):  # a "1" in a number stands close; a line's leftover need not
-                reach = min(reach, 0.4)
+            if lab is not None and _near_border(p, shape) and _straight(p, lab):
+                reach = min(reach, 0.4)  # the sheet's edge, a margin, a shadow's rim: only when close
             if _gap(box, p.box) <= reach * ref and p.h <= 2.5 * ref:
                 cluster.append(p)
                 box = _union(box, p.box)
                 rest.remove(p)
                 grew = True
     return cluster
+
+
+def _near_border(p: Piece, shape) -> bool:
+    """Within a tenth of the picture from its border."""
+    h, w = shape
+    return p.box[0] < 0.1 * w or p.box[1] < 0.1 * h or p.box[2] > 0.9 * w or p.box[3] > 0.9 * h
 
 
 def _straight(p: Piece, lab: np.ndarray) -> bool:
