@@ -125,3 +125,17 @@ def test_the_app_s_queue_skips_gradio_s_per_event_analytics_summary():
     with gr.Blocks() as demo:
         gr.Markdown("x")
     assert demo._queue.ANAYLTICS_CACHE_FREQUENCY == 1000
+
+
+def test_gradio_still_closes_its_client_on_beforeunload_and_our_listener_comes_first(app_url):
+    """KeepClientOnUnload counters one listener in Gradio's page (issue 17.10): if Gradio stops
+    registering it, or the page's <head> no longer starts with ours, this says so."""
+    assets = Path(gr.__file__).parent / "templates" / "frontend" / "assets"
+    closing = re.compile(r"addEventListener\(`beforeunload`,\(\)=>\{\w+\(\w+\)\.close\(\)\}\)")
+    listeners = [p.name for p in assets.glob("*.js") if "addEventListener(`beforeunload`" in p.read_text("utf-8")]
+    assert any(closing.search((assets / name).read_text("utf-8")) for name in listeners), listeners
+    with urllib.request.urlopen(app_url) as r:  # noqa: S310 - our own loopback server
+        page = r.read().decode()
+    head = page[page.index("<head>") + len("<head>"):]
+    assert head.startswith(compat.UNLOAD_SCRIPT.decode())
+    assert page.count("beforeunload") == 1

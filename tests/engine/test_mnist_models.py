@@ -101,3 +101,25 @@ def test_cnn_pools_before_relu_with_the_same_numbers_as_relu_then_pool():
     ref, g_ref = run(textbook)
     assert torch.equal(ours, ref)
     assert all(torch.equal(a, b) for a, b in zip(g_ours, g_ref))
+
+
+def test_cnn_width_sets_the_channels_and_travels_with_the_config(tmp_path):
+    """--width 32 doubles every conv block of the CNN (32, 64, 128 channels); the field
+    round-trips through the config dict and a checkpoint, and applies to the CNN only."""
+    from torch import nn
+
+    from nnplay.engine.mnist.config import applies
+    from nnplay.engine.mnist.io import load_model, save_model
+
+    convs = [m for m in build_model("cnn", width=32).modules() if isinstance(m, nn.Conv2d)]
+    assert [c.out_channels for c in convs] == [32, 64, 128]
+    cfg = recommended("cnn", width=32)
+    assert MnistConfig.from_dict(cfg.to_dict()) == cfg and MnistConfig().width == 16
+    assert applies("cnn", "width") and not applies("mlp", "width") and not applies("lenet5", "width")
+    with pytest.raises(ConfigError, match="width"):
+        MnistConfig(width=1000).validate()
+    model = build_model("cnn", width=32, generator=torch.Generator().manual_seed(0))
+    path = save_model(tmp_path / "wide.safetensors", model, cfg, {"test_accuracy": 0.5})
+    loaded, loaded_cfg, _ = load_model(path)
+    assert loaded_cfg.width == 32
+    assert [m.out_channels for m in loaded.modules() if isinstance(m, nn.Conv2d)] == [32, 64, 128]

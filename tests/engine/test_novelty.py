@@ -48,3 +48,18 @@ def test_a_printed_letter_is_not_a_digit_but_the_reader_still_says_a_digit():
     facts = r.to_dict()
     assert facts["is_digit"] is False and "not a digit" in facts["why"]
     assert facts["digit"] in range(10) and max(facts["probabilities"]) > 0.3  # the reader still picks a digit
+
+
+def test_the_threshold_is_set_for_photo_looking_training_digits():
+    """calibrate(): the shipped threshold keeps ~99% of held-out-looking MNIST *training*
+    digits given the photo pipeline's looks (photo_reader.augment), never the test generator's."""
+    from nnplay.engine.mnist.photo_reader import augment
+
+    _, threshold = novelty.detector()
+    meta = json.loads(novelty.weights_path().with_suffix(".json").read_text())
+    assert "photo_reader.augment" in meta["metrics"]["threshold_rule"]
+    assert meta["metrics"]["threshold_mnist_test"] <= threshold
+    x = load_mnist().train_x[-400:, 0].numpy()
+    rng = np.random.default_rng(99)
+    s = novelty.scores(np.stack([augment(a, rng) for a in x]))
+    assert (s <= threshold).mean() >= 0.97

@@ -19,6 +19,9 @@ the installed Gradio and fails when it leaves SUPPORTED (pyproject's range).
 - `pass_upload_path`: make a `gr.Image(type="filepath")` hand the uploaded file's path to the
   handler untouched (it replaces the component's `preprocess`, which would open and re-save
   the file with PIL first).
+- `KeepClientOnUnload`: ASGI middleware that keeps Gradio's page from closing its client on
+  `beforeunload` (see its comment: that close logged "AbortError" and "Connection errored out"
+  whenever the page was reloaded or left while an event was in flight, e.g. during a training).
 """
 
 from __future__ import annotations
@@ -30,6 +33,49 @@ import gradio as gr
 from gradio.context import Context, LocalContext
 
 SUPPORTED = ">=6.31,<7"  # keep in step with pyproject.toml's gradio requirement
+
+# Gradio's page runs `client.close()` on `beforeunload`. That aborts the fetch reading the queue's
+# event stream (queue/data) with no reason; Gradio's stream `onerror` then logs the abort
+# ("AbortError: signal is aborted without reason") and fails every event still in flight with
+# "Connection errored out" - an error for each, in the console and in the page as it goes away.
+# The MNIST lab's 0.3 s timer keeps an event in flight through a whole training, so reloading or
+# leaving the page while a model trained logged both (issue 17.10). This listener, first in the
+# page's <head>, is registered before Gradio's and stops it: the browser closes the connections
+# itself as the page unloads, and the server sees the disconnect as it saw the abort. (Gradio's
+# listener is registered after its config loads, too late for `launch(head=...)`; it is the only
+# `beforeunload` listener in the page.)
+UNLOAD_SCRIPT = (b"<script>window.addEventListener('beforeunload', "
+                 b"(e) => e.stopImmediatePropagation(), {capture: true});</script>")
+
+
+class KeepClientOnUnload:
+    """ASGI middleware: puts UNLOAD_SCRIPT first in the <head> of Gradio's page (GET /)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") != "/":
+            return await self.app(scope, receive, send)
+        start, chunks = {}, []
+
+        async def edit(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body, headers = b"".join(chunks), list(start.get("headers", []))
+            html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
+            if html and b"<head>" in body:
+                body = body.replace(b"<head>", b"<head>" + UNLOAD_SCRIPT, 1)
+                headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+                headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, edit)
 
 
 def event_payload(evt: gr.EventData) -> dict:

@@ -19,6 +19,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from nnplay import __version__  # noqa: E402
 from nnplay.app import gradio_compat
@@ -154,7 +155,9 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
     # added before the server thread starts handling requests (launch blocks afterwards).
     app, _, _ = demo.launch(server_name=host, server_port=port, share=share, auth=auth,
                             max_file_size=MAX_FILE_SIZE, prevent_thread_lock=True,
-                            quiet=quiet, show_error=True, **LAUNCH_KW)  # (FastAPI app, local URL, share URL)
+                            quiet=quiet, show_error=True, **LAUNCH_KW,
+                            app_kwargs={"middleware": [Middleware(gradio_compat.KeepClientOnUnload)]})
+    # (the FastAPI app, the local URL, the share URL)
     gates_stream.mount(app)
     if not prevent_thread_lock:
         demo.block_thread()

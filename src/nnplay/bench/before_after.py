@@ -48,7 +48,10 @@ def run(before: str, seeds: list[int], models: list[str], after_only: list[int],
             for name, src in (("before", before), ("after", HERE)):
                 if name == "before" and seed not in seeds:
                     continue
-                t = time_train_command(["--model", model, "--seed", str(seed)], data_dir=data_dir, src=src)
+                # each copy with its own OpenMP default (this process's import set ours, which the
+                # old copy would inherit: an explicit GOMP_SPINCOUNT overrides its PASSIVE)
+                t = time_train_command(["--model", model, "--seed", str(seed)], data_dir=data_dir, src=src,
+                                       env={"GOMP_SPINCOUNT": None, "OMP_WAIT_POLICY": None})
                 row[f"{model}_{name}"] = {k: t[k] for k in ("wall_seconds", "test_accuracy", "train_seconds")}
         out["rounds"].append(row)
         progress(json.dumps(row))

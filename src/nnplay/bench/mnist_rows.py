@@ -167,18 +167,33 @@ def row_mlp_to_98(ctx: BenchContext) -> dict:
     return _to_target_row(ctx, "mlp_to_98", "MLP: 98.0%, whole process", cfg, 0.98, 0.12)
 
 
-def best_in_budget_config(ctx: BenchContext, budget_s: float):
-    """The recipe for best_in_budget: the fast CNN with random-shift augmentation and a one-cycle
-    schedule stretched over as many epochs as fit the budget (one-cycle must know its
-    length in advance, so we plan from cnn_to_99's measured seconds per epoch)."""
-    from nnplay.engine.mnist.config import RECOMMENDED, MnistConfig
+# Width 32 learns more per image (99.64% after 12 epochs, seed 0) but takes ~1.9x as long per
+# epoch (13.5 vs 7.2 s with shifts, quiet Xeon): 6 epochs fit in 90 s. Width 16 fits ~11.
+BEST_RECIPE = dict(model="cnn", augment=True, label_smoothing=0.1, schedule="onecycle")
 
-    base = dict(RECOMMENDED.get("best", {})) or dict(augment=True, schedule="onecycle")
-    base.setdefault("augment", True)
-    per_epoch = ctx.results.get("cnn_to_99", {}).get("seconds_per_epoch") or (0.3 if ctx.quick else 8.0)
-    # augmentation costs a little more per step; keep a safety margin of ~15%.
-    epochs = max(1, int(budget_s / (per_epoch * 1.15)))
-    return MnistConfig.from_dict({**base, "epochs": epochs, "threads": ctx.threads})
+
+def seconds_per_epoch(cfg, data, steps: int = 40) -> float:
+    """Time `steps` training steps of `cfg` (after 5 warm-up steps) and scale to one epoch."""
+    from nnplay.engine.mnist.trainer import MnistTrainer
+
+    trainer = MnistTrainer(cfg, data, every=5, eval_every_epoch=False, final_eval=False, max_steps=steps + 5)
+    warm = None
+    for _ in trainer.run():
+        if warm is None:  # the first event comes after 5 steps: kernels and buffers are made by then
+            warm = trainer.seconds
+    return (trainer.seconds - warm) / max(1, trainer.step_count - 5) * trainer.steps_per_epoch
+
+
+def best_in_budget_config(ctx: BenchContext, budget_s: float):
+    """The recipe for best_in_budget: the default CNN with random-shift augmentation, label
+    smoothing and a one-cycle schedule stretched over as many epochs as fit the budget (one-cycle
+    must know its length in advance, so we plan from a short timed probe of this very recipe)."""
+    from nnplay.engine.mnist.config import MnistConfig
+
+    cfg = MnistConfig.from_dict({**BEST_RECIPE, "epochs": 1, "threads": ctx.threads})
+    per_epoch = 0.3 if ctx.quick else seconds_per_epoch(cfg, ctx.data())
+    epochs = max(1, int(budget_s / (per_epoch * 1.08)))  # ~8% for the machine's ups and downs
+    return cfg.replace(epochs=epochs)
 
 
 def row_best_in_budget(ctx: BenchContext) -> dict:
@@ -201,7 +216,7 @@ def row_best_in_budget(ctx: BenchContext) -> dict:
     best = max((c["test_accuracy"] for c in inside), default=None)
     r = {
         "row": "best_in_budget", "title": f"best accuracy in a {budget:g} s training budget",
-        "target": ">= 99.4%", "met": bool(best is not None and best >= 0.994),
+        "target": ">= 99.65%", "met": bool(best is not None and best >= 0.9965),
         "budget_seconds": budget, "best_test_accuracy": best, "train_seconds": round(trainer.seconds, 3),
         "wall_seconds": round(wall, 3), "config": cfg.to_dict(), "curve": curve,
     }

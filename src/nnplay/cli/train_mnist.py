@@ -14,7 +14,7 @@ from nnplay.engine.mnist.models import MODELS
 FLAGS = {"hidden": "hidden", "dropout": "dropout", "optimizer": "optimizer", "lr": "lr",
          "batch_size": "batch_size", "epochs": "epochs", "weight_decay": "weight_decay",
          "schedule": "schedule", "augment": "augment", "seed": "seed", "subset": "subset",
-         "label_smoothing": "label_smoothing",
+         "label_smoothing": "label_smoothing", "width": "width",
          "threads": "threads"}
 
 
@@ -40,6 +40,8 @@ def register(labs) -> None:
     p.add_argument("--weight-decay", type=float,
                    help="weight decay (default: the optimizer's own, 0.01 for adamw, 0 for the others)")
     p.add_argument("--dropout", type=float, help="dropout probability (default 0)")
+    p.add_argument("--width", type=int, help="cnn only: channels of the first conv block, doubled in each "
+                                             "later one (default 16)")
     p.add_argument("--label-smoothing", type=float, help="share of each target spread over all classes (default 0)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--subset", type=int, help="train on the first N images only (default: all 60,000)")

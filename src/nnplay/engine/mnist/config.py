@@ -27,6 +27,7 @@ class MnistConfig(ConfigBase):
     model: str = "cnn"                    # one of MODELS: cnn | mlp | logistic | lenet5
     hidden: tuple[int, ...] = (300, 100)  # mlp only: hidden layer sizes
     dropout: float = 0.0                  # dropout probability before the last layers (0 = off)
+    width: int = 16                       # cnn only: channels of the first conv block (x2, x4 after it)
     optimizer: str = "adam"               # one of engine.choices.OPTIMIZERS
     lr: float = 0.008                     # peak learning rate (one-cycle) or the constant rate
     batch_size: int = 128                 # examples per step
@@ -62,6 +63,7 @@ class MnistConfig(ConfigBase):
             raise ConfigError(f"learning rate must be a positive number, got {self.lr}")
         check_range("learning rate", self.lr, 1e-6, 10.0)
         check_range("dropout", self.dropout, 0.0, 0.9)
+        check_range("CNN width", self.width, 4, 128)
         check_range("batch size", self.batch_size, 1, 60000)
         check_range("epochs", self.epochs, 1, 1000)
         if self.weight_decay is not None:
@@ -83,7 +85,7 @@ class MnistConfig(ConfigBase):
 
 
 # Fields that only some models use (the others ignore them): `applies` says which.
-ONLY_FOR = {"hidden": ("mlp",), "dropout": ("mlp", "cnn", "lenet5")}
+ONLY_FOR = {"hidden": ("mlp",), "dropout": ("mlp", "cnn", "lenet5"), "width": ("cnn",)}
 # Fields that do not change what a run learns (how it runs, not what).
 NOT_LEARNING = ("threads",)
 

@@ -120,8 +120,10 @@ class FastCNN(nn.Module):
         return self.fc(self.drop(z.flatten(1)))  # (N, 10)
 
 
-def cnn(dropout: float = 0.0, **_) -> nn.Module:
-    return FastCNN(dropout=dropout)
+def cnn(dropout: float = 0.0, width: int = 16, **_) -> nn.Module:
+    # width: the first block's channels, doubled in each later block (16 -> 16, 32, 64).
+    # Twice as wide costs ~2x the time per image and learns a little more per image.
+    return FastCNN(channels=(width, 2 * width, 4 * width), dropout=dropout)
 
 
 class LeNet5(nn.Module):
@@ -211,7 +213,7 @@ def _materialise(model: nn.Module) -> None:
 
 
 def build_model(name: str, hidden: tuple[int, ...] = (300, 100), dropout: float = 0.0,
-                generator: torch.Generator | None = None) -> nn.Module:
+                generator: torch.Generator | None = None, width: int = 16) -> nn.Module:
     """A fresh model by name (ConfigError for an unknown name). With `generator`, the
     layers are built on the meta device (no memory, no random numbers drawn) and then
     initialised from `generator` alone; without it, from torch's global generator."""
@@ -219,10 +221,11 @@ def build_model(name: str, hidden: tuple[int, ...] = (300, 100), dropout: float 
     if key not in MODELS:
         raise ConfigError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
     factory = MODELS[key].factory
+    options = dict(hidden=tuple(hidden), dropout=float(dropout), width=int(width))
     if generator is None:
-        return factory(hidden=tuple(hidden), dropout=float(dropout))
+        return factory(**options)
     with torch.device("meta"):
-        model = factory(hidden=tuple(hidden), dropout=float(dropout))
+        model = factory(**options)
     _materialise(model)
     for m in model.modules():
         if isinstance(m, Dropout):

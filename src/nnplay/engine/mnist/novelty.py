@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import time
 from pathlib import Path
 
@@ -35,12 +36,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnplay.runtime.files import atomic_write_text
+
 from ..checkpoint import load_checkpoint, load_into, save_checkpoint
 from ..errors import CheckpointError
 from .models import Normalize, _conv_block
 
 KIND = "mnist-not-a-digit"
-ACCEPT = 0.995   # share of held-out MNIST digits the threshold keeps
+ACCEPT = 0.995   # share of held-out MNIST digits the threshold keeps (when trained)
+PHOTO_ACCEPT = 0.99  # share of photo-looking held-out train digits it keeps (calibrate())
 
 
 class DigitOrNot(nn.Module):
@@ -167,6 +171,37 @@ def train_detector(out: str, seed: int = 0, epochs: int = 2, negatives: int = 60
     return metrics
 
 
+def calibrate(path: str, accept: float = PHOTO_ACCEPT, n: int = 5000, seed: int = 0) -> dict:
+    """Re-set the shipped detector's threshold for what the photo pipeline hands it: keep
+    `accept` of the last n MNIST *training* digits given photo_reader.augment's looks (the
+    pipeline's binarised, re-stroked, sometimes broken digits score higher than clean ones).
+    The test generator's pictures are never used. The weights are untouched; the json keeps
+    the old threshold and says how the new one was set."""
+    from ..checkpoint import meta_path
+    from .data import load_mnist
+    from .photo_reader import augment
+
+    found = detector()
+    if found is None:
+        raise CheckpointError(f"{weights_path()}: no detector to calibrate")
+    from . import negatives as neg
+    rng = np.random.default_rng(seed)
+    x = load_mnist().train_x[-n:, 0].numpy()
+    looks = scores(np.stack([augment(a, rng) for a in x]))
+    bad = scores(neg.make(5000, np.random.default_rng(seed + 1)))
+    threshold = float(np.quantile(looks, accept))
+    meta = json.loads(meta_path(path).read_text())
+    m = meta["metrics"]
+    m.setdefault("threshold_mnist_test", m["threshold"])
+    m.update({"threshold": threshold, "photo_like_train_accepted": float((looks <= threshold).mean()),
+              "synthetic_negatives_flagged_at_threshold": float((bad > threshold).mean()),
+              "threshold_rule": f"keeps {accept:.1%} of the last {n} MNIST train digits through photo_reader.augment "
+                                f"(python -m nnplay.engine.mnist.novelty --calibrate --seed {seed})"})
+    atomic_write_text(meta_path(path), json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    _load.cache_clear()
+    return m
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="train the not-a-digit detector (outlier exposure)")
     ap.add_argument("--out", default=str(weights_path()))
@@ -174,7 +209,11 @@ def main(argv=None) -> None:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--negatives", type=int, default=60000)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--calibrate", action="store_true", help="only re-set the threshold for photos (calibrate())")
     a = ap.parse_args(argv)
+    if a.calibrate:
+        print(calibrate(a.out, seed=a.seed))
+        return
     print(train_detector(a.out, a.seed, a.epochs, a.negatives, a.threads))
 
 

@@ -98,12 +98,31 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
             # a small piece must be close (0.6 heights); a digit-sized one may stand a digit's
             # height away (a widely spaced number)
             reach = 1.0 if p.h >= 0.6 * ref else 0.6
+            if lab is not None and _near_border(p, shape) and _straight(p, lab):
+                reach = min(reach, 0.4)  # the sheet's edge, a margin, a shadow's rim: only when close
             if _gap(box, p.box) <= reach * ref and p.h <= 2.5 * ref:
                 cluster.append(p)
                 box = _union(box, p.box)
                 rest.remove(p)
                 grew = True
     return cluster
+
+
+def _near_border(p: Piece, shape) -> bool:
+    """Within a tenth of the picture from its border."""
+    h, w = shape
+    return p.box[0] < 0.1 * w or p.box[1] < 0.1 * h or p.box[2] > 0.9 * w or p.box[3] > 0.9 * h
+
+
+def _straight(p: Piece, lab: np.ndarray) -> bool:
+    """A straight, thin piece (its smallest enclosing rectangle 5 times longer than wide):
+    a "1", or what is left of a ruled line, a grid line, the sheet's or a shadow's edge."""
+    x0, y0, x1, y1 = p.box
+    ys, xs = np.nonzero(np.isin(lab[y0:y1, x0:x1], p.labels))
+    if len(xs) < 3:
+        return False
+    (_, _), (a, b), _ = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
+    return max(a, b) >= 5 * max(1.0, min(a, b))
 
 
 def _fatness(p: Piece, lab: np.ndarray) -> float:
@@ -127,11 +146,12 @@ def _drop_blobs(pieces: list[Piece], lab: np.ndarray) -> list[Piece]:
 
 def _drop_thin(pieces: list[Piece], lab: np.ndarray) -> list[Piece]:
     """Drop pieces drawn with a far thinner line than the biggest piece (the writing): what is
-    left of a ruled line, a grid line or a margin next to a felt-pen digit. The pieces of one
-    broken digit share its pen."""
+    left of a ruled line, a grid line or a margin next to a felt-pen digit; and small ones far
+    fatter (blots of paper grain beside a pencil line). The pieces of one broken digit share
+    its pen."""
     top = max(pieces, key=lambda p: p.area)
     pen = _fatness(top, lab)
-    return [p for p in pieces if p is top or _fatness(p, lab) >= 0.45 * pen]
+    return [p for p in pieces if p is top or 0.45 * pen <= _fatness(p, lab) <= 2.2 * pen or p.area >= 0.5 * top.area]
 
 
 def group(pieces: list[Piece]) -> list[Piece]:

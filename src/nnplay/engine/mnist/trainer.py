@@ -212,7 +212,8 @@ class MnistTrainer:
         self.final_eval = final_eval  # the last event carries the test accuracy (False: None)
         self.gen = generator if generator is not None else torch.Generator().manual_seed(self.cfg.seed)
         self.shift_gen = shift_generator if shift_generator is not None else self.gen
-        self.model = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, generator=self.gen)
+        self.model = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, generator=self.gen,
+                                 width=self.cfg.width)
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.net = self.shard.wrap(self.model)  # what the steps call: the model, or DDP around it
