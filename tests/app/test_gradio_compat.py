@@ -116,6 +116,17 @@ def test_pass_upload_path_hands_over_the_file_untouched(served, tmp_path):
     assert kind == "str" and Path(path).read_bytes() == junk.read_bytes()
 
 
+def test_the_app_s_queue_skips_gradio_s_per_event_analytics_summary():
+    """app/main.py sets GRADIO_ANALYTICS_CACHE_FREQUENCY before Gradio is imported: the queue
+    rebuilds its monitoring summary (a pandas frame of up to 10,000 events) once per 1000
+    events instead of after every event. A Gradio that renames the setting fails here."""
+    import nnplay.app.main  # noqa: F401 - sets the environment
+
+    with gr.Blocks() as demo:
+        gr.Markdown("x")
+    assert demo._queue.ANAYLTICS_CACHE_FREQUENCY == 1000
+
+
 def test_gradio_still_closes_its_client_on_beforeunload_and_our_listener_comes_first(app_url):
     """KeepClientOnUnload counters one listener in Gradio's page (issue 17.10): if Gradio stops
     registering it, or the page's <head> no longer starts with ours, this says so."""

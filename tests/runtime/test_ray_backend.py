@@ -138,3 +138,33 @@ def test_stop_reaches_a_ray_training(pool):
     finally:
         ray_backend._ACTIVE = None
     assert run.status == "stopped" and run.progress < 0.5
+
+
+def test_a_learning_rate_change_reaches_a_ray_training(pool):
+    from nnplay.app.mnist.runs import Session
+    from nnplay.engine.errors import ConfigError
+    from nnplay.runtime import ray_backend
+
+    cfg = MnistConfig(model="mlp", epochs=20, subset=0, threads=1, lr=0.01, schedule="constant")  # minutes
+    ray_backend._ACTIVE = pool
+    try:
+        run = Session().start(cfg, quick=False)
+        import time
+
+        def until(cond, timeout=120):
+            t0 = time.monotonic()
+            while not cond() and time.monotonic() - t0 < timeout:
+                time.sleep(0.1)
+            return cond()
+
+        assert until(lambda: run.curve["train_loss"] and run.lr == 0.01), (run.status, run.message, run.lr)
+        with pytest.raises(ConfigError, match="positive"):
+            run.set_lr(-1)
+        run.set_lr(0.0234)
+        assert until(lambda: run.lr == 0.0234), f"the task still reports lr {run.lr}"  # the trainer's own event
+        assert run.running
+        run.stop()
+        _wait(run, timeout=30)
+    finally:
+        ray_backend._ACTIVE = None
+    assert run.status == "stopped"

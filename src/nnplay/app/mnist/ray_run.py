@@ -9,13 +9,16 @@ page's `Run`, so the timer, the curves, the weight tiles and the queue position 
 for a local run; the web server only copies numbers. At the end the trained weights come
 back and become this run's model (draw, inspect, compare). Stop cancels the task: a
 stopped Ray run keeps its curves but has no model. A learning rate changed during a Ray
-training is not sent to it.
+training goes through a small mailbox actor (one for the server, started on the first
+change, no CPU reserved): the task reads its run's entry with each update it sends.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+import uuid
 
 import numpy as np
 
@@ -24,8 +27,91 @@ FIELDS = ("status", "message", "progress", "examples_per_sec", "lr", "seconds", 
           "test_accuracy")
 
 
-def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY, paced: bool = False):
-    """The Ray task (a generator): train a Run here, yield its changes, then its weights."""
+MAILBOX = "nnplay-lr-mailbox"  # named Ray actor: {run key: the learning rate its user set last}
+
+
+class LrMailbox:
+    def __init__(self):
+        self.lrs: dict[str, float] = {}
+
+    def put(self, key: str, lr: float) -> None:
+        self.lrs[key] = lr
+
+    def get(self, key: str) -> float | None:
+        return self.lrs.get(key)
+
+    def drop(self, key: str) -> None:
+        self.lrs.pop(key, None)
+
+
+@functools.lru_cache(maxsize=1)
+def _mailbox_class():
+    import ray
+
+    return ray.remote(num_cpus=0)(LrMailbox)
+
+
+_SERVER_BOX: list = []  # the server's handle, once a learning rate was changed
+
+
+def _mailbox():
+    """In a task: the mailbox actor, or None if no learning rate was ever changed."""
+    import ray
+
+    try:
+        return ray.get_actor(MAILBOX)
+    except ValueError:
+        return None
+
+
+def send_lr(key: str, lr: float) -> None:
+    """From the server: the task training run `key` uses `lr` from its next update on."""
+    for _ in range(2):  # a handle from an earlier Ray session fails once, then is made again
+        if not _SERVER_BOX:
+            _SERVER_BOX.append(_mailbox_class().options(name=MAILBOX, get_if_exists=True).remote())
+        try:
+            _SERVER_BOX[0].put.remote(key, float(lr))
+            return
+        except Exception:  # noqa: BLE001
+            _SERVER_BOX.clear()
+
+
+def _drop(key: str) -> None:
+    """Forget a finished run's entry (nothing to do, and no Ray call, if no rate was ever sent)."""
+    import ray
+
+    if _SERVER_BOX and ray.is_initialized():
+        try:
+            _SERVER_BOX[0].drop.remote(key)
+        except Exception:  # noqa: BLE001 - Ray shutting down: the mailbox goes with it
+            pass
+
+
+class _LrInbox:
+    """In the task: the mailbox's entry for this run, applied to the trainer when it changes."""
+
+    def __init__(self, key: str | None):
+        self.key, self.box, self.applied = key, None, None
+
+    def apply(self, run) -> None:
+        if self.key is None or run.trainer is None:
+            return
+        import ray
+
+        try:
+            self.box = self.box or _mailbox()
+            lr = ray.get(self.box.get.remote(self.key), timeout=10) if self.box is not None else None
+            if lr is not None and lr != self.applied:
+                run.trainer.set_lr(lr)
+                self.applied = lr
+        except Exception:  # noqa: BLE001 - a missed reading is retried with the next update; training goes on
+            self.box = None
+
+
+def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY, paced: bool = False,
+               key: str | None = None):
+    """The Ray task (a generator): train a Run here, yield its changes, then its weights.
+    key: this run's entry in the learning-rate mailbox."""
     from nnplay.engine.mnist import MnistConfig, load_mnist
 
     from .runs import PROBE_N, Run
@@ -43,8 +129,10 @@ def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY, paced: 
     run._snapshot = tap
     worker = threading.Thread(target=run._train, args=(data, probe), daemon=True)
     worker.start()
+    inbox = _LrInbox(key)
     while True:
         worker.join(every)
+        inbox.apply(run)
         finished = not worker.is_alive()  # read before the update: the last one sent is then final
         with run.lock:
             new, outbox[:] = list(outbox), []
@@ -58,10 +146,19 @@ def remote_run(cfg_dict: dict, quick: bool, every: float = STREAM_EVERY, paced: 
 
 def train(run, data, probe, pool) -> None:
     """Train `run` as a Ray task, mirroring its progress into `run` (the page polls it)."""
+    run.status = "running"
+    run.remote_key = uuid.uuid4().hex
+    gen = pool.stream(remote_run, run.cfg.to_dict(), run.quick, STREAM_EVERY, run.paced, run.remote_key)
+    try:
+        _follow(run, data, gen)
+    finally:
+        key, run.remote_key = run.remote_key, None
+        _drop(key)
+
+
+def _follow(run, data, gen) -> None:
     import ray
 
-    run.status = "running"
-    gen = pool.stream(remote_run, run.cfg.to_dict(), run.quick, STREAM_EVERY, run.paced)
     final, last = {}, {"status": "error", "message": "the Ray task ended without a result"}
     try:
         for ref in gen:

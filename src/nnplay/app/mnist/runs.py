@@ -27,6 +27,7 @@ from nnplay.runtime import ray_backend
 from nnplay.engine.errors import NnplayError
 from nnplay.engine.mnist import MnistConfig, MnistTrainer, first_layer, load_mnist
 from nnplay.engine.mnist.probe import loss_and_accuracy
+from nnplay.engine.mnist.trainer import checked_lr
 
 from . import ray_run
 
@@ -68,6 +69,7 @@ class Run:
     snapshots: list = field(default_factory=list)   # (<=64 units, ...) float32 first-layer copies
     trainer: MnistTrainer | None = None
     evaluation: object = None          # the engine's EvalResult on the test set, once asked for
+    remote_key: str | None = None      # while it trains on Ray: its key in ray_run's learning-rate mailbox
     lock: threading.Lock = field(default_factory=threading.Lock)
     first: threading.Event = field(default_factory=threading.Event)  # set once the step-0 point and tiles exist
 
@@ -198,7 +200,11 @@ class Run:
             self.status = "stopped"
 
     def set_lr(self, lr: float) -> None:
-        if self.trainer is not None and self.running:
+        if not self.running:
+            return
+        if self.remote_key is not None:  # training as a Ray task: sent to it (app/mnist/ray_run.py)
+            ray_run.send_lr(self.remote_key, checked_lr(lr))
+        elif self.trainer is not None:
             self.trainer.set_lr(lr)
 
 

@@ -78,6 +78,18 @@ class Shard:
         pass
 
 
+def checked_lr(lr) -> float:
+    """A learning rate typed by a user, as a float, or ConfigError saying what is wrong with it."""
+    try:
+        lr = float(lr)
+    except (TypeError, ValueError):
+        raise ConfigError(f"learning rate must be a number, got {lr!r}") from None
+    if not math.isfinite(lr) or lr <= 0:
+        raise ConfigError(f"learning rate must be a positive number, got {lr}")
+    check_range("learning rate", lr, 1e-6, 10.0)
+    return lr
+
+
 @dataclass
 class TrainEvent:
     step: int                  # optimizer steps done so far
@@ -223,14 +235,7 @@ class MnistTrainer:
 
     def set_lr(self, lr: float) -> None:
         """Change the (peak) learning rate from the next step on, without a reset."""
-        try:
-            lr = float(lr)
-        except (TypeError, ValueError):
-            raise ConfigError(f"learning rate must be a number, got {lr!r}") from None
-        if not math.isfinite(lr) or lr <= 0:
-            raise ConfigError(f"learning rate must be a positive number, got {lr}")
-        check_range("learning rate", lr, 1e-6, 10.0)
-        self.base_lr = lr
+        self.base_lr = checked_lr(lr)
 
     @property
     def steps_per_epoch(self) -> int:
