@@ -99,8 +99,8 @@ def judge(reading):
     when more than half of its marks look like no digit (one odd piece in a long number does
     not throw the whole number away). The marks are the geometric guess of reading.prepare
     (each group of ink as itself, wide ones cut evenly), not the chain the digit model chose:
-    that search picks the most digit-like cuts of a scribble, and skips what looks like no
-    digit, so judged on it a smiley would pass as the 0 of its mouth."""
+    that search picks the most digit-like cuts of a scribble, so judged on it a smiley would
+    pass as the 0 of its mouth. Only the marks the chain skipped are left out."""
     found = detector()
     if found is None:
         return reading
@@ -108,7 +108,9 @@ def judge(reading):
     s = scores(np.stack([d.x28 for d in reading.digits]))
     for d, v in zip(reading.digits, s):
         d.novelty = float(v)
-    marks = reading.extra.get("guess") or reading.digits
+    # the short or flat marks the chain skipped (a shadow's rim, a line's leftover) are not judged
+    skipped = {d.work_box for d in reading.extra.get("skipped", [])}
+    marks = [d for d in reading.extra.get("guess") or reading.digits if d.work_box not in skipped] or reading.digits
     s = scores(np.stack([d.x28 for d in marks]))
     odd = int((s > threshold).sum())
     if odd * 2 > len(s):
