@@ -124,6 +124,10 @@ def test_concurrent_trainings_reproduce_their_solo_runs_bit_for_bit(small):
     together = [None, None]
 
     def work(i):
+        # OpenMP's thread count is per OS thread, and a new thread starts from the default, not
+        # from whatever an earlier test (an in-process prediction sets 1) left in this one: give
+        # each worker the solo runs' count, so only running side by side differs
+        torch.set_num_threads(threads_before)
         together[i] = _weights(train(cfgs[i], small, every=3).model)
 
     ts = [threading.Thread(target=work, args=(i,)) for i in range(2)]
