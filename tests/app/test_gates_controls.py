@@ -183,3 +183,15 @@ def test_pinning_runs_labels_what_differs_and_keeps_at_most_four():
     assert curve["epoch"][-1] == s.trainer.epoch == 2050
     _, fig, table = compare.on_clear(s)
     assert s.pinned == [] and table == "" and len(fig.data) == 0
+
+
+def test_every_click_on_step_is_a_step():
+    """Two quick clicks on Step +1 advance two epochs: Gradio's default trigger mode ("once")
+    drops a click made while the previous step is still in flight (seen on a busy machine:
+    two clicks, then Play at 7 epochs per frame, ended at epoch 57 = 1 + 8 x 7)."""
+    from nnplay.app.gates import handlers
+    from nnplay.app.gates import tab as gates_tab
+
+    blocks = gates_tab.build()
+    (step,) = [bf for bf in blocks.fns.values() if bf.fn is handlers.on_step]
+    assert step.trigger_mode == "multiple"

@@ -93,8 +93,9 @@ def _wire_live(ui, state, by_name: dict) -> None:
     live = [ui.live]  # every frame goes to the hub, which draws all live views (app/gates/live.js)
     ui.play.click(h.on_play, state, live, **QUIET)
     ui.pause.click(h.on_pause, state, live, **QUIET)
+    # every click is a step: Gradio's default ("once") drops clicks made while a step is in flight
     ui.step.click(h.on_step, state, live, show_progress="hidden", api_name="gates_step",
-                  api_visibility="undocumented")
+                  api_visibility="undocumented", trigger_mode="multiple")
     ui.reset.click(h.on_reset, state, live, **QUIET)
     ui.replay.click(h.on_replay, state, live, **QUIET)
     ui.speed.change(named(h.on_speed, by_name), [state, ui.speed], [state, ui.query], **QUIET)
