@@ -8,6 +8,7 @@ trainings (app/slots.py), and per-session state released soon after its tab clos
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import os
 import threading
@@ -28,6 +29,7 @@ from nnplay.app.classroom import tab as class_tab
 from nnplay.app.gates import stream as gates_stream
 from nnplay.app.gates import tab as gates_tab
 from nnplay.app.mnist import tab as mnist_tab
+from nnplay.app.mnist import train as mnist_train
 from nnplay.app.mnist.common import inference_threads
 from nnplay.app.slots import SLOTS, give_back_memory
 
@@ -159,6 +161,8 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
                             app_kwargs={"middleware": [Middleware(gradio_compat.KeepClientOnUnload)]})
     # (the FastAPI app, the local URL, the share URL)
     gates_stream.mount(app)
+    warm = mnist_train.start_warm_up()  # the first Train click then pays no first-time costs
+    atexit.register(warm.join, 30)      # an exit during it (Ctrl+C at once) waits rather than aborts
     if not prevent_thread_lock:
         demo.block_thread()
     return demo

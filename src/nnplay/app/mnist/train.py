@@ -61,8 +61,15 @@ def warm_up() -> None:
         log.exception("MNIST tab: warm-up failed")
 
 
+def start_warm_up() -> threading.Thread:
+    """warm_up in the background, once the server is up (app/main.py: launch). Not at build time:
+    a process that exits while the thread is inside torch (a port in use) aborts instead."""
+    t = threading.Thread(target=warm_up, daemon=True, name="mnist-warm-up")
+    t.start()
+    return t
+
+
 def build(ui) -> None:
-    threading.Thread(target=warm_up, daemon=True, name="mnist-warm-up").start()
     r = recipe(DEFAULT_MODEL)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=290, elem_id="mnist-train-controls"):
