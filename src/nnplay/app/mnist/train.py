@@ -62,8 +62,8 @@ def warm_up() -> None:
 
 
 def start_warm_up() -> threading.Thread:
-    """warm_up in the background, once the server is up (app/main.py: launch). Not at build time:
-    a process that exits while the thread is inside torch (a port in use) aborts instead."""
+    """warm_up in the background while the server starts (app/main.py: launch, which also makes an
+    exit wait for it: a process that exits while this thread is inside torch aborts)."""
     t = threading.Thread(target=warm_up, daemon=True, name="mnist-warm-up")
     t.start()
     return t
