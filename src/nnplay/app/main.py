@@ -151,9 +151,9 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
         SLOTS.set_limit(max_trainings)
     class_context.configure(classroom, teacher_auth)
     inference_threads()  # before the server's threads start: they inherit one torch thread
-    demo = build_demo()
     warm = mnist_train.start_warm_up()  # during start-up: the first Train click pays no one-time costs
     atexit.register(warm.join, 30)      # an exit during it (a port in use) waits rather than aborts
+    demo = build_demo()
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY)
     # The gate lab's live stream is a WebSocket route on Gradio's own FastAPI app; it is
     # added before the server thread starts handling requests (launch blocks afterwards).
