@@ -61,32 +61,6 @@ def measure(url: str, clicks: int = 3) -> dict:
     return {"clicks": out, "median_ms": round(statistics.median(worst), 1), "worst_ms": round(max(worst), 1)}
 
 
-def row_mnist_click_to_first_point(ctx) -> dict:
-    """The app served on a free port; quick logistic trainings clicked in Chromium (the first
-    click also loads MNIST into the server). Target: <= 1 s from click to curve and tiles."""
-    from nnplay.app.main import launch
-    from nnplay.runtime.browser import find_chromium
-    from nnplay.runtime.ports import free_port
-
-    title = "MNIST lab: click Train -> first curve point and weight tiles drawn (Chromium)"
-    if find_chromium() is None:
-        return {"row": "mnist_click_to_first_point", "title": title, "result": "skipped: no Chromium",
-                "target": "<= 1 s", "met": None}
-    port = free_port()
-    demo = launch(host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        r = measure(f"http://127.0.0.1:{port}/", 1 if ctx.quick else 5)
-    finally:
-        demo.close()
-    ms = [max(c["curve_ms"] or 1e9, c["tiles_ms"] or 1e9) for c in r["clicks"]]
-    later = ms[1:]
-    result = f"first click {ms[0] / 1000:.2f} s (loads MNIST into the server)"
-    if later:
-        result += f"; later clicks median {statistics.median(later) / 1000:.2f} s, worst {max(later) / 1000:.2f} s"
-    return {"row": "mnist_click_to_first_point", "title": title, "result": result,
-            "target": "<= 1 s", "met": bool(r["worst_ms"] <= 1000), **r}
-
-
 def row_mnist_click(ctx) -> dict:
     """Click -> first curve point and weight tiles drawn, worst of 5 clicks (quick: 1)."""
     from nnplay.runtime.browser import find_chromium
