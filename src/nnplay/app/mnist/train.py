@@ -139,11 +139,12 @@ def on_train(session: Session, *values):
     except NnplayError as e:
         return note(str(e), "error"), gr.Timer(active=False), gr.Row(visible=False), *(gr.skip(),) * 3
     run = session.start(cfg, quick=bool(values[-1]), paced=True)  # quick runs last long enough to watch
+    ready = run.first.wait(FIRST_WAIT_S)
+    view = run.view()
     first = (gr.skip(),) * 3
-    if run.first.wait(FIRST_WAIT_S):
-        view = run.view()
+    if ready:
         first = (vi.training_curves(view["curve"], height=CURVES_H), *weights.figures(run, view, None, False))
-    return (progress_html(run.view(), run.name, cfg.epochs), gr.Timer(active=True),
+    return (progress_html(view, run.name, cfg.epochs), gr.Timer(active=True),
             gr.Row(visible=is_convolutional(cfg.model)), *first)
 
 
