@@ -13,6 +13,8 @@ in order, leave just the pen strokes as a boolean mask:
     remove_lines     long thin straight structures (ruled lines, grid lines, the margin)
                      are found with a probabilistic Hough transform and erased, then the
                      strokes they crossed are joined again
+    drop_mottled     what does not stand above its own neighbourhood's background (cells
+                     of 32 px) goes: the table's noise past a dim sheet, a shadow's rim
 
 We use OpenCV's headless wheel (opencv-python-headless) for these filters rather than
 hand-written ones: its morphology, adaptive thresholds, Hough transform and connected
@@ -108,6 +110,39 @@ def local_threshold(flat: np.ndarray, width: float) -> np.ndarray:
             table = np.isin(lab, rim).astype(np.uint8)
             m &= ~cv2.dilate(table, np.ones((5, 5), np.uint8)).astype(bool)
     return m.astype(bool)
+
+
+def drop_mottled(mask: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """The mask without what does not stand above its own neighbourhood's background
+    (_local_floor): the table's noise blown up past a dim sheet, a shadow's mottled rim.
+    Ink that absorbs half the light is kept whatever the floor (a felt pen that fills a
+    cell raises its floor). Only removes pixels: it runs after the lines are erased, so a
+    ruled line or a shadow's straight edge is still seen whole there."""
+    keep = mask & ((flat > _local_floor(flat)) | (flat > 0.5))
+    # the grain of a pencil line the floor nibbled at: joined again, within the mask
+    join = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    return cv2.morphologyEx(keep.astype(np.uint8), cv2.MORPH_CLOSE, join).astype(bool) & mask
+
+
+def _local_floor(flat: np.ndarray, cell: int = 32) -> np.ndarray:
+    """The noise floor where it is: in cells of `cell` px, the cell's background level (its
+    25th percentile) + 6 times its spread (40th - 10th percentile), the highest of each cell
+    and its 8 neighbours, smoothed up to full size. Low percentiles are the background's even
+    when a pen stroke fills half of the cell.
+
+    The page's own noise floor is set by the paper, most of the picture. Where the dark table
+    shows past a dim sheet, the flat field divides its sensor noise by a dark "paper" and
+    blows it up towards a pen's contrast, and a hard shadow leaves a mottled rim; there the
+    background is many times the paper's and only this local floor keeps it out."""
+    h, w = flat.shape
+    ny, nx = max(1, h // cell), max(1, w // cell)
+    if ny < 3 or nx < 3:
+        return np.zeros_like(flat)
+    c = cell // 2  # every other pixel of each cell is plenty for three percentiles (4x faster)
+    cells = flat[:ny * cell:2, :nx * cell:2].reshape(ny, c, nx, c).transpose(0, 2, 1, 3).reshape(ny, nx, -1)
+    q10, q25, q40 = np.percentile(cells, [10, 25, 40], axis=2)
+    floor = cv2.dilate((q25 + 6 * (q40 - q10)).astype(np.float32), np.ones((3, 3), np.uint8))
+    return cv2.resize(floor, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _line_thickness(mask: np.ndarray, x0, y0, x1, y1, samples: int = 24) -> float:

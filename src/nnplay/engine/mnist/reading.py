@@ -4,6 +4,7 @@
     flat-field     divide by the paper's brightness: shade and shadows go   (photo.py)
     threshold      local (adaptive) threshold -> ink mask
     lines          erase ruled lines, grid lines, margins; re-join crossed strokes
+    mottled        drop what does not stand above its own neighbourhood's background
     pick           keep the writing: drop specks, page edges, far-away marks   (segment.py)
     digits         group pieces into digits (join broken strokes), split touching ones
     stroke         thicken thin pens / thin felt pens to MNIST's stroke width
@@ -39,7 +40,7 @@ SMALLEST = 24        # below this (px, shorter side) an image is too small for t
 class Steps:
     """Which steps run (all by default)."""
     flatten: bool = True     # flat-field correction
-    threshold: bool = True   # local threshold (off: a global one at 25% of the strongest ink)
+    threshold: bool = True   # local threshold and floor (off: a global one at 25% of the strongest ink)
     lines: bool = True       # remove ruled/grid lines and margins
     pick: bool = True        # keep only the writing (drop specks, page edges)
     split: bool = True       # several digits: group and split (off: all ink is one digit)
@@ -228,6 +229,9 @@ def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list, invert="auto
         raise ImageError("no ink found: nothing stands out from the paper")
     if photo_steps and steps.lines:
         mask, _erased, n = photo.remove_lines(mask)
+    if photo_steps and steps.threshold:  # after the lines: a ruled line is seen whole there
+        mask = photo.drop_mottled(mask, soft)
+    if photo_steps and steps.lines:
         view.append((f"lines removed ({n})", _small(mask)))
     return soft, mask, photo_steps
 

@@ -135,12 +135,15 @@ def _fatness(p: Piece, lab: np.ndarray) -> float:
 
 def _drop_blobs(pieces: list[Piece], lab: np.ndarray) -> list[Piece]:
     """Drop solid patches (the table seen past the sheet, a thumb): pieces that fill most of
-    their box and are far fatter than the pen strokes around them."""
+    their box, are far fatter than the pen strokes around them and are fat for their length
+    (a short, thick "1" is a bar: long for its width). Specks do not set the usual pen: next
+    to the paper's grain, any stroke is fat."""
     top = sorted(pieces, key=lambda p: -p.area)[:30]
+    top = [p for p in top if p.area >= 0.04 * top[0].area]
     fat = {id(p): _fatness(p, lab) for p in top}
     usual = float(np.median(list(fat.values())))
     keep = [p for p in pieces if not (id(p) in fat and p.area / max(1, p.w * p.h) > 0.55
-                                      and fat[id(p)] > 2.5 * usual)]
+                                      and fat[id(p)] > 2.5 * usual and fat[id(p)] > 0.12 * max(p.w, p.h))]
     return keep or pieces
 
 

@@ -1,0 +1,50 @@
+"""Photo clean-up steps on made-up masks and flat fields whose right answer is known
+(photo.drop_mottled, segment.choose)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from nnplay.engine.mnist import photo, segment
+
+
+def test_the_local_floor_drops_a_mottled_background_and_keeps_the_strokes():
+    rng = np.random.default_rng(0)
+    flat = np.zeros((480, 640), np.float32)
+    # the right third: the table past a dim sheet, its noise blown up by the flat field
+    flat[:, 430:] = np.clip(0.15 + 0.08 * rng.standard_normal((480, 210)), 0, 1)
+    pencil = np.zeros_like(flat, np.uint8)
+    cv2.line(pencil, (100, 80), (160, 400), 1, 4)       # a faint pencil stroke on clean paper
+    cv2.circle(pencil, (280, 240), 60, 1, 4)
+    felt = np.zeros_like(flat, np.uint8)
+    cv2.line(felt, (520, 60), (540, 420), 1, 18)        # a felt pen over the mottled part
+    flat[pencil > 0] = 0.3
+    flat[felt > 0] = 0.85
+    mask = flat > 0.1                                    # what a threshold on the whole page keeps
+    out = photo.drop_mottled(mask, flat)
+    strokes = (pencil > 0) | (felt > 0)
+    assert out[strokes].mean() > 0.98                    # every stroke stays
+    speckle = mask & ~strokes
+    speckle[:, :470] = False                             # the mottled part away from its edge
+    assert speckle.sum() > 5000 and out[speckle].mean() < 0.02
+    assert not (out & ~mask).any()                       # it only removes pixels
+
+
+def test_a_thick_short_stroke_is_not_taken_for_a_blob_beside_specks():
+    mask = np.zeros((600, 800), np.uint8)
+    mask[337:584, 252:273] = 1                           # a "1" drawn with a thick pen
+    mask[46:49, 443:472] = 1                             # specks of paper grain
+    mask[2:4, 440:442] = 1
+    mask[10:12, 441:442] = 1
+    lab, pieces = segment.components(mask.astype(bool))
+    chosen = segment.choose(pieces, mask.shape, lab)
+    assert [p.box for p in chosen] == [(252, 337, 273, 584)]
+    # a solid patch among strokes is still dropped
+    mask[:] = 0
+    for x in (100, 180, 260):                            # "111" written with a thin pen
+        cv2.line(mask, (x, 120), (x + 20, 300), 1, 6)
+    mask[150:260, 400:510] = 1                           # a thumb: square and solid
+    lab, pieces = segment.components(mask.astype(bool))
+    boxes = [p.box for p in segment.choose(pieces, mask.shape, lab)]
+    assert all(b[0] < 300 for b in boxes) and boxes
