@@ -116,3 +116,25 @@ def test_the_train_answer_already_draws_the_first_point_and_tiles():
         _wait_stopped = time.time() + 60
         while session.current.running and time.time() < _wait_stopped:
             time.sleep(0.05)
+
+
+def test_the_timer_stops_only_on_a_view_that_says_finished():
+    """A run that ends while a timer tick builds its figures: the tick drew "training", so it must
+    keep the timer on (the next tick draws "finished"). Stopping it there left the page showing
+    "training" forever (the intermittent "quick run never finishes" of CI and the bench)."""
+    from nnplay.app.mnist import train
+
+    class FinishesDuringTheTick(runs.Run):
+        def view(self):
+            v = super().view()      # the snapshot the page is drawn from: still running
+            self.status = "done"    # ... and the training thread finishes right after
+            return v
+
+    session = runs.Session()
+    run = FinishesDuringTheTick(number=1, cfg=MnistConfig(model="logistic"), quick=True, status="running")
+    session.runs.append(run)
+    status, _curves, _mosaic, _stats, _timeline, timer, *_ = train.poll(session, False, 0)
+    assert "training" in status
+    assert getattr(timer, "active", None) is not False  # a skip: the timer keeps ticking
+    out = train.poll(session, False, 0)
+    assert "finished" in out[0] and out[5].active is False

@@ -5,8 +5,6 @@ The clock runs inside the page: `performance.now()` when the button is clicked, 
 every animation frame checks whether the curves plot holds a point of this run and the
 weight mosaic shows a snapshot of it. Row mnist_click of `nnplay bench` (on a freshly started `nnplay app`), or directly:
 python -m nnplay.bench.mnist_click [CLICKS] (the app in this process).
-Known: rarely (3 times in 2 days, loaded and quiet) a quick run never reaches "finished" and the
-row times out; the cause is not found (docs/benchmarks.md).
 """
 
 from __future__ import annotations

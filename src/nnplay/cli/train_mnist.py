@@ -14,7 +14,7 @@ from nnplay.engine.mnist.models import MODELS
 FLAGS = {"hidden": "hidden", "dropout": "dropout", "optimizer": "optimizer", "lr": "lr",
          "batch_size": "batch_size", "epochs": "epochs", "weight_decay": "weight_decay",
          "schedule": "schedule", "augment": "augment", "seed": "seed", "subset": "subset",
-         "label_smoothing": "label_smoothing", "width": "width",
+         "label_smoothing": "label_smoothing", "width": "width", "ema": "ema",
          "threads": "threads"}
 
 
@@ -43,6 +43,8 @@ def register(labs) -> None:
     p.add_argument("--width", type=int, help="cnn only: channels of the first conv block, doubled in each "
                                              "later one (default 16)")
     p.add_argument("--label-smoothing", type=float, help="share of each target spread over all classes (default 0)")
+    p.add_argument("--ema", type=float, help="keep and evaluate an exponential moving average of the weights "
+                                           "with this decay, e.g. 0.999 (default 0 = off)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--subset", type=int, help="train on the first N images only (default: all 60,000)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default 2; 0 = torch's choice)")

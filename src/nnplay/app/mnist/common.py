@@ -97,3 +97,14 @@ def progress_html(view: dict | None, name: str = "", planned_epochs: int = 0) ->
             f"<div class='mnist-progress' style='width:{pct:.1f}%;height:100%;background:{color};"
             f"transition:width .25s'></div></div>"
             f"<div style='margin-top:6px;color:#374151'>{' · '.join(bits)}</div></div>")
+
+
+def width_js(elem_id: str) -> str:
+    """An event's `js` that puts the width in pixels of the element #elem_id into the event's
+    last input (a hidden gr.Number), so the server can lay a figure out for a phone or a desktop."""
+    return ("(...args) => {\n"
+            f"  const el = document.querySelector('#{elem_id}');\n"
+            "  const w = el ? el.getBoundingClientRect().width : 0;\n"
+            "  args[args.length - 1] = w > 50 ? Math.round(w) : 0;\n"
+            "  return args;\n"
+            "}")

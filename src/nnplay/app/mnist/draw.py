@@ -17,7 +17,7 @@ from nnplay.engine.mnist.reading import Steps, default_reader, read_image
 from nnplay.viz.mnist import inspect as vi
 from nnplay.viz.mnist import reading as vr
 
-from .common import BUNDLED, get_model, inference_threads, model_choices, note
+from .common import BUNDLED, get_model, inference_threads, model_choices, note, width_js
 from .runs import Session
 
 INVERT = [("auto", "auto"), ("ink is dark: invert", "yes"), ("ink is light: keep", "no")]
@@ -27,6 +27,7 @@ STEPS = [("flat-field (shade, shadows)", "flatten"), ("local threshold", "thresh
          ("split into digits", "split"), ("normalise stroke width", "stroke")]
 ALL_STEPS = [v for _, v in STEPS]
 PANEL_H = 230
+STEPS_WIDTH_JS = width_js("mnist-steps")  # show_views gets the steps view's width: panels wrap on a phone
 EMPTY_MSG = "Draw a digit first: hold the mouse button down on the white square and write a 0-9."
 
 FIRST_STROKE_JS = """
@@ -108,6 +109,7 @@ def build(ui) -> None:
         ui.facts = gr.JSON(None, label="reading", elem_id="mnist-facts")
     ui.source = gr.State("sketch")
     ui.views = gr.State(None)
+    ui.steps_px = gr.Number(0, visible=False)
 
 
 def blank_canvas() -> dict:
@@ -146,7 +148,7 @@ def _user_message(e: Exception, image) -> str:
     return msg
 
 
-def _reading_views(r):
+def _reading_views(r, px: float = 0):
     """(boxes figure, steps figure) of a Reading. Two thirds of a prediction's server time, so
     they are drawn in the follow-up event (show_views), not before the answer (API calls never
     draw them)."""
@@ -157,7 +159,7 @@ def _reading_views(r):
               "digit": d.digit, "top": d.top(3)} for d in r.digits]
     title = f"reads {r.number}" if r.is_digit else "not a digit"
     return vr.boxes_figure(view, marks, height=PANEL_H + 60, title=title, odd=not r.is_digit), \
-        vr.steps_figure(r.steps, height=PANEL_H)
+        vr.steps_figure(r.steps, height=PANEL_H if not px else 170, cols=vr.steps_columns(px, len(r.steps)))
 
 
 def _message(r, ms: float) -> str:
@@ -218,15 +220,16 @@ def clear():
     return (blank_canvas(), *_blank(), None, note(EMPTY_MSG), None, None, None)
 
 
-def show_views(reading):
-    return _reading_views(reading) if reading is not None else (None, None)
+def show_views(reading, px: float = 0):
+    """The follow-up event: the boxes and the steps, the steps wrapped to the page's width (px)."""
+    return _reading_views(reading, px or 0) if reading is not None else (None, None)
 
 
 def wire(ui) -> None:
     opts = [ui.draw_model, ui.invert, ui.crop, ui.center, ui.session, ui.steps]
     outs = [ui.preview, ui.saliency, ui.probs, ui.top3, ui.draw_msg, ui.facts, ui.views]
-    views = dict(fn=show_views, inputs=ui.views, outputs=[ui.boxes, ui.steps_view], api_visibility="private",
-                 show_progress="hidden")
+    views = dict(fn=show_views, inputs=[ui.views, ui.steps_px], outputs=[ui.boxes, ui.steps_view],
+                 api_visibility="private", show_progress="hidden", js=STEPS_WIDTH_JS)
     live = dict(show_progress="hidden", trigger_mode="always_last")
     ui.sketch.change(predict_sketch, [ui.sketch, *opts], [*outs, ui.source], api_name="predict_sketch",
                      **live).then(**views)

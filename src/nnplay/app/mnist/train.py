@@ -174,7 +174,10 @@ def poll(session: Session, diff: bool, digit: float, px: float = 0):
     timeline = gr.Slider(minimum=1, maximum=max(2, n), value=max(1, n)) if n else gr.skip()
     out = (progress_html(view, run.name, run.cfg.epochs), vi.training_curves(view["curve"], height=CURVES_H),
            mosaic, stats, timeline)
-    if run.running:
+    # Decide from the same snapshot the page is drawn from: asking `run.running` here, after the
+    # figures were built, could see a run that finished meanwhile and stop the timer while the
+    # page still shows "training" (the page then waited forever; seen about once in 40 runs).
+    if view["status"] in ("waiting", "running"):
         return out + (gr.skip(),) * rest
     try:
         choices = model_choices(session)

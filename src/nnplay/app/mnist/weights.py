@@ -12,6 +12,7 @@ from nnplay.engine.mnist.probe import first_activations
 from nnplay.viz import mnist as vm
 
 from . import zoom
+from .common import width_js
 from .runs import Run, Session
 
 DIGIT_LABELS = [str(d) for d in range(10)]
@@ -20,12 +21,7 @@ DEFAULT_PX = 620      # the mosaic's width on a desktop, used until the page has
 NARROW_PX = 480       # narrower than this: colour bar below the tiles, weight statistics stacked below
 # Events that draw the mosaic send its width in pixels as their last input (a hidden number),
 # so a phone gets fewer, bigger tile columns than a desktop.
-WIDTH_JS = """(...args) => {
-  const el = document.querySelector('#mnist-mosaic');
-  const w = el ? el.getBoundingClientRect().width : 0;
-  args[args.length - 1] = w > 50 ? Math.round(w) : 0;
-  return args;
-}"""
+WIDTH_JS = width_js("mnist-mosaic")
 
 
 HELP = ("**First-layer weights.** Each tile is one unit's 784 input weights drawn as a 28×28 picture "

@@ -38,6 +38,9 @@ class MnistConfig(ConfigBase):
     label_smoothing: float = 0.0          # share of each target spread over all 10 classes (0 = one-hot)
     schedule: str = "onecycle"            # constant | onecycle (warm up, then anneal to ~0)
     augment: bool = False                 # random shifts of up to 2 px (in memory, per batch)
+    ema: float = 0.0                      # decay of an exponential moving average of the weights, which
+                                          # is evaluated and kept as the result (0 = off; 0.999 remembers
+                                          # ~1,000 steps): see averaging.py
     seed: int = 0                         # initial weights and batch order
     subset: int = 0                       # train on the first N images only (0 = all 60,000)
     threads: int = 2                      # torch.set_num_threads (0 = torch's default): with channels_last
@@ -69,6 +72,7 @@ class MnistConfig(ConfigBase):
         if self.weight_decay is not None:
             check_range("weight decay", self.weight_decay, 0.0, 1.0)
         check_range("label smoothing", self.label_smoothing, 0.0, 0.5)
+        check_range("EMA decay", self.ema, 0.0, 0.99999)
         check_range("subset", self.subset, 0, 60000)
         check_range("threads", self.threads, 0, 256)
         return self

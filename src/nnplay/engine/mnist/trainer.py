@@ -49,6 +49,7 @@ from ..config import check_range
 from ..errors import ConfigError
 from .config import MnistConfig
 from .data import MnistData, load_mnist
+from .averaging import WeightEma
 from .models import build_model, first_layer, is_convolutional
 from .optim import LeanOptimizer
 from .precision import use_bf16
@@ -217,6 +218,9 @@ class MnistTrainer:
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.net = self.shard.wrap(self.model)  # what the steps call: the model, or DDP around it
+        # cfg.ema > 0: an averaged copy of the weights rides along; it is what test_accuracy
+        # scores and what the run leaves in self.model at the end (averaging.py)
+        self.ema = WeightEma(self.model, self._fresh_model(), self.cfg.ema) if self.cfg.ema else None
         # torch.optim's update, without the torch._dynamo import its classes trigger (optim.py)
         self.optimizer = LeanOptimizer(self.cfg.optimizer, self.net.parameters(), self.cfg.lr,
                                        self.cfg.weight_decay_used)
@@ -227,6 +231,16 @@ class MnistTrainer:
         self.step_count = 0
         self.seconds = 0.0
         self.examples_seen = 0  # by this process
+
+    def _fresh_model(self) -> torch.nn.Module:
+        """Another model of this run's architecture and memory layout (the EMA's shadow)."""
+        m = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, width=self.cfg.width)
+        return m.to(memory_format=torch.channels_last) if self.channels_last else m
+
+    @property
+    def eval_model(self) -> torch.nn.Module:
+        """The weights a test scores: the running average when cfg.ema, else the model."""
+        return self.ema.model if self.ema is not None else self.model
 
     # -- controls (safe to call from another thread) ------------------------------------
     def stop(self) -> None:
@@ -257,10 +271,12 @@ class MnistTrainer:
         each scores x[rank::world] and the counts are summed."""
         sh = self.shard
         self.shard.sync(self.model)
+        if self.ema is not None:
+            self.shard.sync(self.ema.model)
         x, y = self.data.test_pixels[sh.rank::sh.world_size], self.data.test_y[sh.rank::sh.world_size]
         # float32 even when training used bf16: the number must be the one `nnplay eval`, the app
         # and anyone loading the checkpoint get from the same weights
-        counts = torch.tensor([correct_count(self.model, x, y, channels_last=self.channels_last), len(y)],
+        counts = torch.tensor([correct_count(self.eval_model, x, y, channels_last=self.channels_last), len(y)],
                               dtype=torch.float64)
         counts = sh.sum(counts)
         return float(counts[0] / max(1.0, float(counts[1])))
@@ -316,6 +332,8 @@ class MnistTrainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()               # with DDP, gradients are all-reduced (averaged) here
         self.optimizer.step()
+        if self.ema is not None:
+            self.ema.update()         # average <- average + (1 - d) * (weights - average)
         self.step_count += 1
         win.add(loss.item(), int((logits.argmax(1) == yb).sum()), len(yb))
         self.examples_seen += len(yb)
@@ -340,6 +358,8 @@ class MnistTrainer:
         return ev
 
     def _finish(self, lr, win: "_Window", stopped: bool) -> TrainEvent:
+        if self.ema is not None:  # the run's result is the averaged weights (saved, scored, shown)
+            self.model.load_state_dict(self.ema.model.state_dict())
         last = self.history[-1] if self.history else None
         test_acc = last.test_acc if last is not None and last.step == self.step_count else None
         if test_acc is None and self.final_eval:

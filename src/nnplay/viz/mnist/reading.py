@@ -1,7 +1,8 @@
 """MNIST figures, part 3: how a picture was read.
 
-    steps_figure(steps)            every preprocessing step side by side (ink dark on white),
-                                   ending with the 28x28 inputs the model sees
+    steps_figure(steps, cols=)     every preprocessing step side by side (ink dark on white),
+                                   ending with the 28x28 inputs the model sees; wrapped in rows
+                                   of `cols` panels on narrow screens (steps_columns(width))
     boxes_figure(image, digits)    the picture with a box over each digit, its reading and top 3
 
 Inputs are plain arrays and tuples (engine.mnist.reading's Reading holds them), so the CLI,
@@ -27,20 +28,39 @@ def _grey_rgb(a: np.ndarray, ink_dark: bool = True) -> np.ndarray:
     return np.repeat(np.rint(g * 255).astype(np.uint8)[..., None], 3, axis=2)
 
 
-def steps_figure(steps: list[tuple[str, np.ndarray]], *, height: int = 210) -> go.Figure:
-    """One small panel per step, left to right. The last step (the 28x28 inputs, side by
-    side) is drawn as MNIST shows it, light ink on black; the others dark ink on white."""
+def steps_columns(width_px: float, n: int, min_panel_px: int = 150) -> int:
+    """Panels per row for a figure `width_px` wide: at least `min_panel_px` each, rows as even
+    as possible (7 panels on 4 columns' room: 4 + 3), so a phone gets rows of readable panels
+    instead of one row of slivers. width 0 (unknown) gives one row."""
+    n = max(1, n)
+    if not width_px or width_px <= 0:
+        return n
+    most = int(min(n, max(2, width_px // min_panel_px)))
+    rows = -(-n // most)
+    return -(-n // rows)
+
+
+def steps_figure(steps: list[tuple[str, np.ndarray]], *, height: int = 210, cols: int | None = None) -> go.Figure:
+    """One small panel per step, left to right, wrapped after `cols` panels (default: one row).
+    The last step (the 28x28 inputs, side by side) is drawn as MNIST shows it, light ink on
+    black; the others dark ink on white. Each row is `height` px high."""
     n = max(1, len(steps))
+    cols = max(1, min(n, cols or n))
+    rows = -(-n // cols)
     widths = [max(0.6, a.shape[1] / max(1, a.shape[0])) for _, a in steps] or [1]
-    fig = make_subplots(rows=1, cols=n, subplot_titles=[t for t, _ in steps] or [""],
-                        column_widths=widths, horizontal_spacing=0.012)
-    for i, (title, a) in enumerate(steps, 1):
-        last = i == n
-        fig.add_trace(go.Image(z=_grey_rgb(a, ink_dark=not last), hoverinfo="skip"), row=1, col=i)
+    # one row: panels as wide as their pictures; wrapped: equal columns (rows share them)
+    titles = [t for t, _ in steps] or [""]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles,
+                        column_widths=widths if rows == 1 else None, horizontal_spacing=0.012,
+                        vertical_spacing=min(0.3, 40 / (height * rows)) if rows > 1 else 0.0)
+    for i, (title, a) in enumerate(steps):
+        last = i == n - 1
+        fig.add_trace(go.Image(z=_grey_rgb(a, ink_dark=not last), hoverinfo="skip"),
+                      row=i // cols + 1, col=i % cols + 1)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     fig.update_annotations(font=dict(size=11))
-    base_layout(fig, height=height)
+    base_layout(fig, height=height * rows)
     fig.update_layout(margin=dict(l=4, r=4, t=30, b=4))
     return fig
 
