@@ -48,3 +48,19 @@ def test_a_thick_short_stroke_is_not_taken_for_a_blob_beside_specks():
     lab, pieces = segment.components(mask.astype(bool))
     boxes = [p.box for p in segment.choose(pieces, mask.shape, lab)]
     assert all(b[0] < 300 for b in boxes) and boxes
+
+
+def test_a_small_piece_near_the_border_joins_the_writing_only_when_close():
+    mask = np.zeros((600, 800), np.uint8)
+    cv2.ellipse(mask, (270, 245), (100, 90), 0, 0, 360, 1, 12)     # a 0, 180 px tall, in the middle
+    corner = np.array([[13, 228], [64, 240], [30, 353]], np.int32)  # a corner of the table, 95 px away
+    cv2.polylines(mask, [corner], False, 1, 8)
+    lab, pieces = segment.components(mask.astype(bool))
+    boxes = [p.box for p in segment.choose(pieces, mask.shape, lab)]
+    assert len(boxes) == 1 and boxes[0][0] > 150
+    # the same small piece close to the digit is part of the writing (a 5's hat, a loose stroke)
+    mask[:] = 0
+    cv2.ellipse(mask, (170, 245), (100, 90), 0, 0, 360, 1, 12)
+    cv2.line(mask, (40, 180), (55, 300), 1, 12)
+    lab, pieces = segment.components(mask.astype(bool))
+    assert len(segment.choose(pieces, mask.shape, lab)) == 2

@@ -89,6 +89,7 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
     pieces.sort(key=lambda p: -p.area)
     cluster = [pieces[0]]
     box = pieces[0].box
+    big = pieces[0].area
     rest = pieces[1:]
     grew = True
     while grew and rest:
@@ -98,8 +99,9 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
             # a small piece must be close (0.6 heights); a digit-sized one may stand a digit's
             # height away (a widely spaced number)
             reach = 1.0 if p.h >= 0.6 * ref else 0.6
-            if lab is not None and _near_border(p, shape) and _straight(p, lab):
-                reach = min(reach, 0.4)  # the sheet's edge, a margin, a shadow's rim: only when close
+            if lab is not None and _near_border(p, shape) and (p.area < 0.25 * big or _straight(p, lab)):
+                # the sheet's edge, a margin, a shadow's rim, a corner of the table: only when close
+                reach = min(reach, 0.4)
             if _gap(box, p.box) <= reach * ref and p.h <= 2.5 * ref:
                 cluster.append(p)
                 box = _union(box, p.box)
