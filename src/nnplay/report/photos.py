@@ -36,7 +36,7 @@ def render() -> str:
              f"{saved['pictures']} pictures from the test suite's photo generator (seed {saved['seed']}: MNIST "
              "test digits re-drawn with a pen on plain, ruled and squared paper, lit, shadowed and photographed; "
              "written numbers; non-digits), read by `nnplay predict` before the photo clean-up"
-             + (", after its first version (earlier)" if len(runs) == 3 else "")
+             + (", after the previous round of work (earlier)" if len(runs) == 3 else "")
              + " and now (after; docs/photos.md has the method and every condition):", "",
              "| | " + " | ".join(name for name, _ in runs) + " |", "|---" * (len(runs) + 1) + "|"]
     for label, key in (("digits read right", "digits"), ("numbers of 2-4 digits exactly right", "numbers"),
