@@ -239,7 +239,7 @@ def _dark_strokes(grey: np.ndarray) -> bool:
     """Is the writing dark on light (True) or light on dark (False)?
 
     Pen strokes are thin and strong: subtract a blurred copy (the neighbourhood's mean,
-    over ~5% of the picture) and the strokes stand out as a long one-sided tail, negative
+    over ~10% of the picture) of the log brightness and the strokes stand out as a long one-sided tail, negative
     for dark ink, positive for light ink, while the paper, a shadow's edge or a lamp's
     gradient give small, symmetric differences. The sign of the skew (the mean cube)
     tells the polarity, even when a shadow or the table covers half of a photo, where the
@@ -253,7 +253,14 @@ def _dark_strokes(grey: np.ndarray) -> bool:
     f = min(1.0, 400 / max(h, w))
     g = cv2.resize(grey.astype(np.float32), (max(1, round(w * f)), max(1, round(h * f))),
                    interpolation=cv2.INTER_AREA) if f < 1 else grey.astype(np.float32)
-    d = g - cv2.GaussianBlur(g, (0, 0), max(2.0, max(g.shape) / 20))
+    # Light is multiplicative: what we see is paper (or ink) reflectance x the light falling
+    # on it. In log brightness a shadow or a lamp's gradient is an additive step or slope,
+    # symmetric around the blurred copy, while in plain brightness a shadow's edge gives a
+    # long one-sided tail on its bright side that can outweigh faint strokes (the guess then
+    # flipped on hard shadows). The 0.03 keeps the log of black noise finite; the wide blur
+    # (10% of the picture) keeps a stroke's neighbourhood mostly paper even for a felt pen.
+    g = np.log(g + 0.03)
+    d = g - cv2.GaussianBlur(g, (0, 0), max(2.0, max(g.shape) / 10))
     skew = float((d.astype(np.float64) ** 3).mean())
     if abs(skew) < 1e-9:
         return float(np.median(_border(grey))) > 0.5
