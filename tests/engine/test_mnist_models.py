@@ -123,3 +123,33 @@ def test_cnn_width_sets_the_channels_and_travels_with_the_config(tmp_path):
     loaded, loaded_cfg, _ = load_model(path)
     assert loaded_cfg.width == 32
     assert [m.out_channels for m in loaded.modules() if isinstance(m, nn.Conv2d)] == [32, 64, 128]
+
+
+def test_cnn_head_adds_a_hidden_layer_and_travels_with_the_config(tmp_path):
+    """--head 256: features (64*9) -> 256 -> ReLU -> 10 instead of features -> 10; the
+    parameter count grows by exactly the two layers' weights and biases; the field
+    round-trips through dict, URL, CLI and a checkpoint (weights included) and is CNN-only."""
+    from torch import nn
+
+    from nnplay.cli import build_parser
+    from nnplay.cli.train_mnist import build_config
+    from nnplay.engine.mnist.config import applies
+    from nnplay.engine.mnist.io import load_model, save_model
+    from nnplay.engine.mnist.models import count_parameters
+
+    plain, headed = build_model("cnn"), build_model("cnn", head=256, generator=torch.Generator().manual_seed(0))
+    assert isinstance(plain.fc, nn.Linear)  # the default is unchanged: old checkpoints load
+    assert count_parameters(headed) - count_parameters(plain) == (576 * 256 + 256 + 256 * 10 + 10) - (576 * 10 + 10)
+    assert headed(torch.rand(3, 1, 28, 28)).shape == (3, 10)
+    cfg = recommended("cnn", head=256)
+    assert MnistConfig.from_dict(cfg.to_dict()) == cfg == MnistConfig.from_query(cfg.to_query())
+    assert build_config(build_parser().parse_args(["train", "mnist", "--head", "256"])) == cfg
+    assert applies("cnn", "head") and not applies("mlp", "head") and MnistConfig().head == 0
+    with pytest.raises(ConfigError, match="head"):
+        MnistConfig(head=-1).validate()
+    path = save_model(tmp_path / "head.safetensors", headed, cfg, {"test_accuracy": 0.5})
+    loaded, loaded_cfg, _ = load_model(path)
+    assert loaded_cfg.head == 256
+    x = torch.rand(2, 1, 28, 28)
+    headed.eval()
+    torch.testing.assert_close(loaded(x), headed(x))

@@ -14,7 +14,7 @@ from nnplay.engine.mnist.models import MODELS
 FLAGS = {"hidden": "hidden", "dropout": "dropout", "optimizer": "optimizer", "lr": "lr",
          "batch_size": "batch_size", "epochs": "epochs", "weight_decay": "weight_decay",
          "schedule": "schedule", "augment": "augment", "seed": "seed", "subset": "subset",
-         "label_smoothing": "label_smoothing", "width": "width", "ema": "ema",
+         "label_smoothing": "label_smoothing", "width": "width", "head": "head", "ema": "ema",
          "threads": "threads"}
 
 
@@ -42,6 +42,8 @@ def register(labs) -> None:
     p.add_argument("--dropout", type=float, help="dropout probability (default 0)")
     p.add_argument("--width", type=int, help="cnn only: channels of the first conv block, doubled in each "
                                              "later one (default 16)")
+    p.add_argument("--head", type=int, help="cnn only: units of a hidden fully connected layer before the "
+                                            "output (default 0 = none)")
     p.add_argument("--label-smoothing", type=float, help="share of each target spread over all classes (default 0)")
     p.add_argument("--ema", type=float, help="keep and evaluate an exponential moving average of the weights "
                                            "with this decay, e.g. 0.999 (default 0 = off)")

@@ -28,6 +28,8 @@ class MnistConfig(ConfigBase):
     hidden: tuple[int, ...] = (300, 100)  # mlp only: hidden layer sizes
     dropout: float = 0.0                  # dropout probability before the last layers (0 = off)
     width: int = 16                       # cnn only: channels of the first conv block (x2, x4 after it)
+    head: int = 0                         # cnn only: units of a hidden fully connected layer before the
+                                          # output (0 = none: features -> 10 logits directly)
     optimizer: str = "adam"               # one of engine.choices.OPTIMIZERS
     lr: float = 0.008                     # peak learning rate (one-cycle) or the constant rate
     batch_size: int = 128                 # examples per step
@@ -67,6 +69,7 @@ class MnistConfig(ConfigBase):
         check_range("learning rate", self.lr, 1e-6, 10.0)
         check_range("dropout", self.dropout, 0.0, 0.9)
         check_range("CNN width", self.width, 4, 128)
+        check_range("CNN head", self.head, 0, 4096)
         check_range("batch size", self.batch_size, 1, 60000)
         check_range("epochs", self.epochs, 1, 1000)
         if self.weight_decay is not None:
@@ -89,7 +92,7 @@ class MnistConfig(ConfigBase):
 
 
 # Fields that only some models use (the others ignore them): `applies` says which.
-ONLY_FOR = {"hidden": ("mlp",), "dropout": ("mlp", "cnn", "lenet5"), "width": ("cnn",)}
+ONLY_FOR = {"hidden": ("mlp",), "dropout": ("mlp", "cnn", "lenet5"), "width": ("cnn",), "head": ("cnn",)}
 # Fields that do not change what a run learns (how it runs, not what).
 NOT_LEARNING = ("threads",)
 

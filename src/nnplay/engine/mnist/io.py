@@ -45,7 +45,7 @@ def load_model(path: str | os.PathLike) -> tuple[torch.nn.Module, MnistConfig, d
         cfg = MnistConfig.from_dict(meta.get("config") or {}, strict=False)
     except ConfigError as e:
         raise CheckpointError(f"{path}: its saved config is invalid ({e})") from None
-    model = build_model(cfg.model, cfg.hidden, cfg.dropout, width=cfg.width)
+    model = build_model(cfg.model, cfg.hidden, cfg.dropout, width=cfg.width, head=cfg.head)
     load_into(model, tensors, path)
     if is_convolutional(cfg.model):
         # conv weights in channels_last: oneDNN's fast layout on CPUs (~2x faster evaluation here)

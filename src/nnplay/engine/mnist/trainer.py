@@ -214,7 +214,7 @@ class MnistTrainer:
         self.gen = generator if generator is not None else torch.Generator().manual_seed(self.cfg.seed)
         self.shift_gen = shift_generator if shift_generator is not None else self.gen
         self.model = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, generator=self.gen,
-                                 width=self.cfg.width)
+                                 width=self.cfg.width, head=self.cfg.head)
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.net = self.shard.wrap(self.model)  # what the steps call: the model, or DDP around it
@@ -234,7 +234,7 @@ class MnistTrainer:
 
     def _fresh_model(self) -> torch.nn.Module:
         """Another model of this run's architecture and memory layout (the EMA's shadow)."""
-        m = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, width=self.cfg.width)
+        m = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, width=self.cfg.width, head=self.cfg.head)
         return m.to(memory_format=torch.channels_last) if self.channels_last else m
 
     @property
