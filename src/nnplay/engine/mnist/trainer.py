@@ -49,10 +49,12 @@ from ..config import check_range
 from ..errors import ConfigError
 from .config import MnistConfig
 from .data import MnistData, load_mnist
+from .augment import random_shift  # noqa: F401 (also imported from here)
 from .averaging import WeightEma
 from .models import build_model, first_layer, is_convolutional
 from .optim import LeanOptimizer
 from .precision import use_bf16
+from .schedule import one_cycle  # noqa: F401 (also imported from here)
 
 class Shard:
     """One process training alone: every index of each epoch, nothing to agree on.
@@ -114,38 +116,6 @@ class TrainResult:
     seconds: float
     cfg: MnistConfig | None = None
     extra: dict = field(default_factory=dict)
-
-
-def one_cycle(frac: float, warmup: float = 0.25) -> float:
-    """The one-cycle shape (Smith 2018), as a factor of the peak learning rate.
-
-    frac in [0, 1] is the share of training done. The rate rises linearly from
-    peak/25 to the peak over the first `warmup` share (big steps are unsafe while
-    the weights are random), then falls along a half cosine to ~0, so the last
-    steps settle into a minimum instead of bouncing around it.
-    """
-    if frac < warmup:
-        return 0.04 + 0.96 * frac / warmup
-    t = (frac - warmup) / (1 - warmup)
-    return 0.5 * (1 + math.cos(math.pi * min(t, 1.0))) * (1 - 1e-3) + 1e-3
-
-
-def random_shift(x: torch.Tensor, max_shift: int, gen: torch.Generator) -> torch.Tensor:
-    """Shift each image by its own random (dy, dx) in [-max_shift, max_shift], filling with 0.
-
-    x: (B, 1, 28, 28). Pad every side by s -> (B, 1, 28+2s, 28+2s), then read a 28x28
-    window at offset (s+dy, s+dx) per image with one advanced-indexing gather:
-    rows[b, i] = s + dy[b] + i, cols[b, j] = s + dx[b] + j.
-    """
-    b, _, h, w = x.shape
-    s = max_shift
-    padded = F.pad(x, (s, s, s, s))
-    dy = torch.randint(0, 2 * s + 1, (b, 1), generator=gen)
-    dx = torch.randint(0, 2 * s + 1, (b, 1), generator=gen)
-    rows = (dy + torch.arange(h)).unsqueeze(2)         # (B, H, 1)
-    cols = (dx + torch.arange(w)).unsqueeze(1)         # (B, 1, W)
-    batch = torch.arange(b).view(b, 1, 1)
-    return padded[batch, 0, rows, cols].unsqueeze(1)   # (B, 1, H, W)
 
 
 @torch.inference_mode()
