@@ -96,3 +96,13 @@ def test_ema_setting_round_trips_through_dict_url_cli_and_checkpoint(tmp_path):
     assert load_model(path)[1] == cfg.resolved()
     with pytest.raises(ConfigError, match="EMA decay"):
         MnistConfig(ema=1.0).validate()
+
+
+def test_an_ema_run_leaves_torch_global_random_state_alone():
+    """The trainer draws only from its own generators, the EMA's shadow model included."""
+    data = load_mnist().subset(256, 256)
+    before = torch.random.get_rng_state()
+    cfg = MnistConfig(model="cnn", epochs=1, batch_size=64, ema=0.99, threads=1)
+    for _ in MnistTrainer(cfg, data, every=2, eval_every_epoch=False, final_eval=False).run():
+        pass
+    assert torch.equal(torch.random.get_rng_state(), before)

@@ -47,14 +47,14 @@ import torch.nn.functional as F
 
 from ..config import check_range
 from ..errors import ConfigError
+from .augment import random_shift
+from .averaging import WeightEma
 from .config import MnistConfig
 from .data import MnistData, load_mnist
-from .augment import random_shift  # noqa: F401 (also imported from here)
-from .averaging import WeightEma
 from .models import build_model, first_layer, is_convolutional
 from .optim import LeanOptimizer
 from .precision import use_bf16
-from .schedule import one_cycle  # noqa: F401 (also imported from here)
+from .schedule import one_cycle
 
 class Shard:
     """One process training alone: every index of each epoch, nothing to agree on.
@@ -183,14 +183,14 @@ class MnistTrainer:
         self.final_eval = final_eval  # the last event carries the test accuracy (False: None)
         self.gen = generator if generator is not None else torch.Generator().manual_seed(self.cfg.seed)
         self.shift_gen = shift_generator if shift_generator is not None else self.gen
-        self.model = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, generator=self.gen,
-                                 width=self.cfg.width, head=self.cfg.head)
-        if channels_last:
-            self.model = self.model.to(memory_format=torch.channels_last)
+        self.model = self._new_model(self.gen)
         self.net = self.shard.wrap(self.model)  # what the steps call: the model, or DDP around it
         # cfg.ema > 0: an averaged copy of the weights rides along; it is what test_accuracy
         # scores and what the run leaves in self.model at the end (averaging.py)
-        self.ema = WeightEma(self.model, self._fresh_model(), self.cfg.ema) if self.cfg.ema else None
+        # The shadow is built from a throwaway generator (its start is overwritten with the model's
+        # weights): the run's stream and torch's global one stay untouched.
+        self.ema = (WeightEma(self.model, self._new_model(torch.Generator()), self.cfg.ema) if self.cfg.ema
+                    else None)
         # torch.optim's update, without the torch._dynamo import its classes trigger (optim.py)
         self.optimizer = LeanOptimizer(self.cfg.optimizer, self.net.parameters(), self.cfg.lr,
                                        self.cfg.weight_decay_used)
@@ -202,9 +202,10 @@ class MnistTrainer:
         self.seconds = 0.0
         self.examples_seen = 0  # by this process
 
-    def _fresh_model(self) -> torch.nn.Module:
-        """Another model of this run's architecture and memory layout (the EMA's shadow)."""
-        m = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, width=self.cfg.width, head=self.cfg.head)
+    def _new_model(self, generator: torch.Generator) -> torch.nn.Module:
+        """A model of this run's architecture and memory layout, initialised from `generator`."""
+        m = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, generator=generator,
+                        width=self.cfg.width, head=self.cfg.head)
         return m.to(memory_format=torch.channels_last) if self.channels_last else m
 
     @property
