@@ -1,6 +1,6 @@
 """`python -m nnplay` is the same as the `nnplay` command."""
 
-from nnplay.cli import main
+from nnplay.cli import entry
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

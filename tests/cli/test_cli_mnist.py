@@ -110,3 +110,31 @@ def test_adamw_gets_its_own_weight_decay_unless_one_is_given():
     assert cfg("--optimizer", "adam").weight_decay_used == 0.0 and cfg().weight_decay_used == 0.0
     assert cfg("--optimizer", "adamw", "--weight-decay", "0").weight_decay_used == 0.0
     assert cfg("--optimizer", "sgd", "--weight-decay", "1e-4").weight_decay_used == 1e-4
+
+
+def test_a_quick_exit_still_flushes_the_printed_result_and_the_checkpoint(tmp_path):
+    """`nnplay train` leaves through os._exit (nnplay.cli.quick_exit) to skip ~0.3 s of
+    interpreter tear-down. Oracle: with stdout a pipe (block-buffered), the human lines
+    still arrive, the exit status is 0, and the checkpoint loads with the printed accuracy."""
+    from nnplay.engine.mnist.io import load_model
+    from nnplay.engine.mnist.trainer import accuracy
+
+    ckpt = tmp_path / "q.safetensors"
+    out = nnplay("train", "mnist", "--model", "logistic", "--subset", "500", "--epochs", "1", "--out", ckpt)
+    assert out.returncode == 0, out.stderr
+    assert "epoch 1/1: test accuracy" in out.stdout and f"saved {ckpt}" in out.stdout
+    model, _, meta = load_model(ckpt)
+    data = load_mnist()
+    assert accuracy(model, data.test_pixels, data.test_y) == meta["metrics"]["test_accuracy"]
+    assert f"{meta['metrics']['test_accuracy']:.2%}" in out.stdout
+
+
+def test_only_commands_with_nothing_to_shut_down_skip_the_teardown():
+    from nnplay.cli import build_parser
+
+    parse = build_parser().parse_args
+    assert parse(["train", "mnist"]).quick_exit and parse(["train", "gates"]).quick_exit
+    assert parse(["eval"]).quick_exit
+    # the app's server, predict's image libraries and a sweep's Ray workers exit the normal way
+    assert not getattr(parse(["app"]), "quick_exit", False)
+    assert not getattr(parse(["predict", "x.png"]), "quick_exit", False)

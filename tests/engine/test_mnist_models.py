@@ -78,13 +78,13 @@ def test_recommended_recipes_are_valid_and_roundtrip():
 
 
 def test_cnn_pools_before_relu_with_the_same_numbers_as_relu_then_pool():
-    """FastCNN's blocks run conv, BN, max-pool, ReLU (the ReLU then touches a quarter of the
-    values). Oracle: the textbook order conv, BN, ReLU, max-pool with the same modules gives
-    bit-identical outputs and gradients, since ReLU is monotone."""
+    """The classic blocks (bn_after_pool=False, old checkpoints) run conv, BN, max-pool, ReLU
+    (the ReLU then touches a quarter of the values). Oracle: the textbook order conv, BN, ReLU,
+    max-pool with the same modules gives bit-identical outputs and gradients, since ReLU is monotone."""
     from torch import nn
 
     torch.manual_seed(0)
-    model = build_model("cnn", generator=torch.Generator().manual_seed(3))
+    model = build_model("cnn", generator=torch.Generator().manual_seed(3), bn_after_pool=False)
     kinds = [type(m) for m in model.features]
     assert kinds[:4] == [nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.ReLU]
     textbook = nn.Sequential(*[model.features[i + j] for i in range(0, len(model.features), 4) for j in (0, 1, 3, 2)])
@@ -153,3 +153,49 @@ def test_cnn_head_adds_a_hidden_layer_and_travels_with_the_config(tmp_path):
     x = torch.rand(2, 1, 28, 28)
     headed.eval()
     torch.testing.assert_close(loaded(x), headed(x))
+
+
+def test_cnn_blocks_normalise_after_the_pool(tmp_path):
+    """Default blocks: conv -> max-pool -> BN -> ReLU, so batch norm's statistics are those of
+    the pooled maps. Oracle: after one training-mode forward, BN's running mean moved by
+    momentum 0.1 towards the per-channel mean of maxpool(conv(x)) computed by hand."""
+    from torch import nn
+    import torch.nn.functional as F
+
+    model = build_model("cnn", generator=torch.Generator().manual_seed(3))
+    assert [type(m) for m in model.features[:4]] == [nn.Conv2d, nn.MaxPool2d, nn.BatchNorm2d, nn.ReLU]
+    assert MnistConfig().bn_after_pool and recommended("cnn").bn_after_pool
+    x = torch.rand(32, 1, 28, 28)
+    model.train()
+    with torch.no_grad():
+        pooled = F.max_pool2d(model.features[0](model.norm(x)), 2)   # (32, 16, 14, 14)
+        model(x)
+    expected = 0.1 * pooled.mean(dim=(0, 2, 3))
+    assert torch.allclose(model.features[2].running_mean, expected, atol=1e-6)
+
+
+def test_checkpoints_saved_without_the_field_load_in_the_old_block_order(tmp_path):
+    """A checkpoint whose config predates `bn_after_pool` (every one made before it, like the
+    bundled CNN) rebuilds conv -> BN -> pool and gives the saved model's exact outputs; a new
+    one keeps its field through the save."""
+    import json
+
+    from torch import nn
+
+    from nnplay.engine.mnist.io import load_model, load_pretrained, save_model
+
+    bundled, bundled_cfg, _ = load_pretrained()
+    assert bundled_cfg.bn_after_pool is False
+    assert [type(m) for m in bundled.features[:4]] == [nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.ReLU]
+    old = build_model("cnn", generator=torch.Generator().manual_seed(1), bn_after_pool=False).eval()
+    path = save_model(tmp_path / "old.safetensors", old, MnistConfig(bn_after_pool=False))
+    meta_path = path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    del meta["config"]["bn_after_pool"]                      # as written before the field existed
+    meta_path.write_text(json.dumps(meta))
+    loaded, cfg, _ = load_model(path)
+    x = torch.rand(8, 1, 28, 28)
+    assert cfg.bn_after_pool is False and torch.allclose(loaded(x), old(x), atol=1e-5)  # (channels_last: rounding)
+    new = build_model("cnn", generator=torch.Generator().manual_seed(1)).eval()
+    loaded_new, cfg_new, _ = load_model(save_model(tmp_path / "new.safetensors", new, MnistConfig()))
+    assert cfg_new.bn_after_pool is True and torch.allclose(loaded_new(x), new(x), atol=1e-5)

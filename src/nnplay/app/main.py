@@ -32,6 +32,7 @@ from nnplay.app.mnist import tab as mnist_tab
 from nnplay.app.mnist import train as mnist_train
 from nnplay.app.mnist.common import inference_threads
 from nnplay.app.slots import SLOTS, give_back_memory
+from nnplay.runtime.memory import keep_freed_memory
 
 TITLE = "nnplay — a neural-network playground"
 
@@ -151,6 +152,7 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False, auth=
         SLOTS.set_limit(max_trainings)
     class_context.configure(classroom, teacher_auth)
     inference_threads()  # before the server's threads start: they inherit one torch thread
+    keep_freed_memory()  # steps reuse freed blocks instead of page-faulting; give_back_memory trims after
     warm = mnist_train.start_warm_up()  # during start-up: the first Train click pays no one-time costs
     atexit.register(warm.join, 30)      # an exit during it (a port in use) waits rather than aborts
     demo = build_demo()

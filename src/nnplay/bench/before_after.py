@@ -5,8 +5,8 @@ processes timed exec to exit, seed by seed, each round next to a reference epoch
     python -m nnplay.bench.before_after --before /tmp/old/src --seeds 0,1,2,3,4 \\
         --out benchmarks/before-after.json
 
-Per round (one seed): the pytorch/examples reference epoch (training seconds, in this
-process, the bench's threads), then for each model the old code and this code, one
+Per round (one seed): the pytorch/examples reference epoch (training seconds, in its own
+process with PyTorch's default settings, the bench's threads), then for each model the old code and this code, one
 after the other, so both see the same machine load. `--after-only-seeds` adds seeds run
 with this code alone (the worst seed of the target needs five). The report and
 docs/benchmarks.md read the JSON.
@@ -30,10 +30,8 @@ def run(before: str, seeds: list[int], models: list[str], after_only: list[int],
         threads: int = 2, progress=print) -> dict:
     import torch
 
-    from nnplay.engine.mnist import load_mnist
-
     from . import machine
-    from .reference import run_reference
+    from .reference import run_reference_process
     from .whole import time_train_command
 
     torch.set_num_threads(threads)
@@ -42,7 +40,7 @@ def run(before: str, seeds: list[int], models: list[str], after_only: list[int],
     for seed in seeds + after_only:
         row = {"seed": seed, "load_average": machine.load_average()}
         if seed in seeds:
-            ref = run_reference(load_mnist(data_dir), epochs=1, threads=threads)
+            ref = run_reference_process(data_dir, epochs=1, threads=threads)
             row["reference_epoch_seconds"] = round(ref["epoch_seconds"], 2)
         for model in models:
             for name, src in (("before", before), ("after", HERE)):

@@ -44,7 +44,9 @@ def default_out(quick: bool) -> Path:
 
 def run(args) -> int:
     from nnplay.bench import runner
+    from nnplay.runtime.memory import keep_freed_memory
 
+    keep_freed_memory()  # the in-process rows train as `nnplay train` does (the reference runs apart)
     rows = [r.strip().lower() for r in args.rows.split(",") if r.strip()]
     unknown = [r for r in rows if r not in runner.ROWS]
     if unknown or not rows:

@@ -9,7 +9,7 @@ def register(sub) -> None:
     p.add_argument("checkpoint", nargs="?", help="a .safetensors checkpoint (default: the bundled model)")
     p.add_argument("--data-dir", help="folder with the MNIST files")
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, quick_exit=True)  # see nnplay.cli.quick_exit
 
 
 def format_table(result) -> str:
@@ -35,7 +35,9 @@ def run(args) -> int:
     from nnplay.engine.mnist.data import load_mnist
     from nnplay.engine.mnist.evaluate import evaluate
     from nnplay.engine.mnist.io import load_model, pretrained_path
+    from nnplay.runtime.memory import keep_freed_memory
 
+    keep_freed_memory()  # runtime/memory.py
     path = args.checkpoint or pretrained_path()
     model, cfg, meta = load_model(path)
     data = load_mnist(args.data_dir)

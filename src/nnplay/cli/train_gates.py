@@ -45,7 +45,7 @@ def register(labs) -> None:
                    help="CPU threads for torch (default 1: these networks are too small to gain from more)")
     p.add_argument("--out", metavar="PATH", help="save the trained network as a checkpoint (.safetensors + .json)")
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, quick_exit=True)  # see nnplay.cli.quick_exit
 
 
 def build_config(args) -> GateConfig:

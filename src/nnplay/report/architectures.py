@@ -84,7 +84,8 @@ def gate_row(cfg: GateConfig, label: str) -> dict:
 
 def mnist_row(name: str) -> dict:
     cfg = recommended(name)
-    model = build_model(name, hidden=cfg.hidden, dropout=cfg.dropout, width=cfg.width, head=cfg.head)
+    model = build_model(name, hidden=cfg.hidden, dropout=cfg.dropout, width=cfg.width, head=cfg.head,
+                        bn_after_pool=cfg.bn_after_pool)
     label = {"logistic": "MNIST logistic regression", "mlp": f"MNIST MLP {','.join(map(str, cfg.hidden))}",
              "cnn": "MNIST fast CNN (default)", "lenet5": "MNIST LeNet-5"}[name]
     return {"model": label, "key": name, "layers": layer_summary(model), "parameters": n_params(model),

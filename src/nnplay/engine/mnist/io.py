@@ -41,11 +41,15 @@ def load_model(path: str | os.PathLike) -> tuple[torch.nn.Module, MnistConfig, d
     tensors, meta = load_checkpoint(path)
     if meta.get("kind") != KIND:
         raise CheckpointError(f"{path}: this is a {meta.get('kind')!r} checkpoint, not an MNIST model")
+    saved = dict(meta.get("config") or {})
+    # checkpoints from before the field existed were all built conv -> BN -> pool (models._conv_block)
+    saved.setdefault("bn_after_pool", False)
     try:
-        cfg = MnistConfig.from_dict(meta.get("config") or {}, strict=False)
+        cfg = MnistConfig.from_dict(saved, strict=False)
     except ConfigError as e:
         raise CheckpointError(f"{path}: its saved config is invalid ({e})") from None
-    model = build_model(cfg.model, cfg.hidden, cfg.dropout, width=cfg.width, head=cfg.head)
+    model = build_model(cfg.model, cfg.hidden, cfg.dropout, width=cfg.width, head=cfg.head,
+                        bn_after_pool=cfg.bn_after_pool)
     load_into(model, tensors, path)
     if is_convolutional(cfg.model):
         # conv weights in channels_last: oneDNN's fast layout on CPUs (~2x faster evaluation here)

@@ -53,7 +53,10 @@ class DigitOrNot(nn.Module):
     def __init__(self):
         super().__init__()
         self.norm = Normalize()
-        self.features = nn.Sequential(*_conv_block(1, 16), *_conv_block(16, 32), *_conv_block(32, 64))
+        # conv -> BN -> pool -> ReLU blocks: the layout its shipped weights were trained in
+        old = dict(bn_after_pool=False)
+        self.features = nn.Sequential(*_conv_block(1, 16, **old), *_conv_block(16, 32, **old),
+                                      *_conv_block(32, 64, **old))
         self.fc = nn.Linear(64 * 9, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -31,6 +31,7 @@ no model is given; the MNIST lab's test-set numbers stay the bundled CNN's.
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import time
 from pathlib import Path
@@ -194,8 +195,7 @@ def train_reader(out: str, seed: int = 0, epochs: int = 4, threads: int = 1, lr:
     data = load_mnist()
     xs, ys = data.train_x[:, 0].numpy(), data.train_y
     base, cfg, _ = load_pretrained()
-    model = type(base)()
-    model.load_state_dict(base.state_dict())
+    model = copy.deepcopy(base)  # the same architecture (and block order) as the bundled CNN
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     steps = epochs * (len(xs) // 128)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
