@@ -103,3 +103,13 @@ def test_the_writing_grows_from_a_thin_digit_not_from_a_fat_wedge_at_the_border(
     lab, pieces = segment.components(mask.astype(bool))
     boxes = [p.box for p in segment.choose(pieces, mask.shape, lab)]
     assert len(boxes) == 1 and abs((boxes[0][0] + boxes[0][2]) / 2 - 400) < 5
+
+
+def test_a_digit_near_the_border_still_seeds_the_writing_beside_thin_leftovers():
+    mask = np.zeros((600, 800), np.uint8)
+    cv2.line(mask, (745, 40), (725, 150), 1, 6)                  # a gel-pen 1 near the top right corner
+    for x in range(100, 400, 60):                                 # grid lines' thin leftovers, in the middle
+        cv2.line(mask, (x, 300), (x, 380), 1, 1)
+    lab, pieces = segment.components(mask.astype(bool))
+    boxes = [p.box for p in segment.choose(pieces, mask.shape, lab)]
+    assert boxes and boxes[0][0] > 700

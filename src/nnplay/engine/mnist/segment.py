@@ -165,7 +165,10 @@ def _seed(pieces: list[Piece], shape, lab: np.ndarray) -> Piece:
         if not _near_border(p, shape):
             return p
         long = max(p.w, p.h) >= 0.5 * max(shape)
-        if not (_fatness(p, lab) > 2 * pen or long and _straight(p, lab)):
+        fat = _fatness(p, lab)
+        # (a patch is also fat for its size: a gel-pen 1 near the border, beside grid lines'
+        # thin leftovers, is more than twice as fat as they are, but its pen is 5% of its length)
+        if not (fat > 2 * pen and fat > 0.1 * max(p.w, p.h) or long and _straight(p, lab)):
             return p
     return order[0]
 
