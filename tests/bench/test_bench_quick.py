@@ -39,6 +39,7 @@ def test_quick_bench_reports_every_row(tmp_path):
         assert 0.1 < w["worst_test_accuracy"] <= 1 and "whole process" in rows[key]["result"]
     assert rows["mlp_to_98"]["config"]["model"] == "mlp"
     assert rows["best_in_budget"]["config"]["augment"] is True and 0 < rows["best_in_budget"]["best_test_accuracy"] <= 1
+    assert 0 < rows["best_in_budget"]["final_test_accuracy"] <= rows["best_in_budget"]["best_test_accuracy"]
     assert rows["gates_xor_seeds"]["seeds"] == 20 and 0 <= rows["gates_xor_seeds"]["solved"] <= 20
     assert 0 < rows["gates_frame_cpu"]["p50_ms"] and rows["gates_frame_cpu"]["p50_ms"] <= rows["gates_frame_cpu"]["p95_ms"]
     assert rows["gates_frame_cpu"]["large"]["network"] == "2-[16,16,16,16,16,16]-1"

@@ -64,3 +64,42 @@ def test_a_small_piece_near_the_border_joins_the_writing_only_when_close():
     cv2.line(mask, (40, 180), (55, 300), 1, 12)
     lab, pieces = segment.components(mask.astype(bool))
     assert len(segment.choose(pieces, mask.shape, lab)) == 2
+
+
+def _ruled(h=600, w=800, every=32, level=0.3):
+    """A flat field of ruled paper: bare paper 0, blue lines absorbing `level` of the light."""
+    flat = np.zeros((h, w), np.float32)
+    for y in range(every // 2, h, every):
+        cv2.line(flat, (0, y), (w, y), level, 3)
+    return flat
+
+
+def test_a_pen_stroke_lying_on_a_ruled_line_is_kept_and_the_line_erased():
+    flat = _ruled()
+    pen = np.zeros(flat.shape, np.uint8)
+    cv2.line(pen, (300, 272), (420, 272), 1, 3)          # a 7's bar drawn on the line at y=272
+    cv2.line(pen, (420, 272), (360, 450), 1, 3)          # its stem, crossing five lines
+    flat = 1 - (1 - flat) * (1 - 0.6 * pen)              # light is multiplicative: pen over line
+    mask = flat > 0.1
+    out, erased, n = photo.remove_lines(mask, flat)
+    assert n >= 5
+    stroke = pen > 0
+    assert out[stroke].mean() > 0.95                     # the bar and the crossings stay
+    bare = mask & ~cv2.dilate(pen, np.ones((5, 5), np.uint8)).astype(bool)
+    assert out[bare].mean() < 0.01                       # the lines go
+    # without the flat field (the old rule) the bar, lying on the line, was erased with it
+    old, _, _ = photo.remove_lines(mask)
+    bar = np.zeros_like(stroke)
+    bar[270:275, 310:410] = True
+    assert old[bar & stroke].mean() < 0.2 and out[bar & stroke].mean() > 0.95
+
+
+def test_the_writing_grows_from_a_thin_digit_not_from_a_fat_wedge_at_the_border():
+    mask = np.zeros((600, 800), np.uint8)
+    cv2.ellipse(mask, (400, 300), (60, 90), 0, 0, 360, 1, 3)    # a 0 in a thin ballpoint
+    wedge = np.array([[10, 510], [430, 590], [10, 590]], np.int32)
+    cv2.fillPoly(mask, [wedge], 1)                               # a shadow's wedge, bigger, near the border
+    cv2.line(mask, (60, 20), (740, 24), 1, 4)                     # the sheet's edge near the top
+    lab, pieces = segment.components(mask.astype(bool))
+    boxes = [p.box for p in segment.choose(pieces, mask.shape, lab)]
+    assert len(boxes) == 1 and abs((boxes[0][0] + boxes[0][2]) / 2 - 400) < 5

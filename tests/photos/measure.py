@@ -53,20 +53,24 @@ def reader():
     return "after", after
 
 
-def samples(seed: int, per: int, numbers: int, nondigits: int):
+def samples(seed: int, per: int, numbers: int, nondigits: int, conditions=None):
+    """The pictures of one seed. `conditions` (a subset of generator.CONDITIONS) makes only
+    those digits: a different set of pictures from the full run's (the generator draws them
+    one after the other from one seed), for developing on one condition with more pictures."""
     from nnplay.engine.mnist import load_mnist
     d = load_mnist()
     xs, ys = d.test_x[:, 0].numpy(), d.test_y.numpy()
     rng = np.random.default_rng(seed)
-    return (g.digit_set(xs, ys, per, rng) + g.number_set(xs, ys, numbers, rng) + g.nondigit_set(nondigits, rng))
+    return (g.digit_set(xs, ys, per, rng, conditions or g.CONDITIONS) + g.number_set(xs, ys, numbers, rng)
+            + g.nondigit_set(nondigits, rng))
 
 
-def run(seed: int, per: int, numbers: int, nondigits: int, dump: str | None = None) -> dict:
+def run(seed: int, per: int, numbers: int, nondigits: int, dump: str | None = None, conditions=None) -> dict:
     name, read = reader()
     rows = collections.defaultdict(lambda: [0, 0])
     accepted = collections.defaultdict(lambda: [0, 0])
     t0 = time.perf_counter()
-    for i, s in enumerate(samples(seed, per, numbers, nondigits)):
+    for i, s in enumerate(samples(seed, per, numbers, nondigits, conditions)):
         try:
             number, is_digit = read(s.data)
         except Exception as e:  # "no ink found" and the like: counted as wrong / not a digit
@@ -140,8 +144,13 @@ if __name__ == "__main__":
     ap.add_argument("--nondigits", type=int, default=20, help="non-digits per kind")
     ap.add_argument("--json", help="write the raw counts here")
     ap.add_argument("--dump", help="write the misread pictures into this folder")
+    ap.add_argument("--condition", action="append", help="only this digit condition (repeatable; other "
+                    "pictures than the full run's: for development, e.g. --condition 'everything mixed' --per 100)")
     a = ap.parse_args()
-    res = run(a.seed, a.per, a.numbers, a.nondigits, a.dump)
+    conds = a.condition
+    if conds and set(conds) - set(g.CONDITIONS):
+        ap.error(f"unknown condition(s) {sorted(set(conds) - set(g.CONDITIONS))}; choose from {g.CONDITIONS}")
+    res = run(a.seed, a.per, a.numbers, a.nondigits, a.dump, conds)
     print(res["reader"], f"{res['seconds']} s")
     print(table(res))
     if a.json:

@@ -109,7 +109,8 @@ def summary_budget(r: dict) -> str:
     stopped = f", stopped at epoch {last:.2f}" if last < cfg["epochs"] else ""
     ema = f", EMA {cfg['ema']:g}" if cfg.get("ema") else ""
     head = f" + {cfg['head']}-unit head" if cfg.get("head") else ""
-    return (f"{_pct(r['best_test_accuracy'])} ({cfg['model']} width {cfg['width']}{head}, shifts, label smoothing "
+    return (f"{_pct(r.get('final_test_accuracy'))} at the end, best epoch-end {_pct(r['best_test_accuracy'])} "
+            f"({cfg['model']} width {cfg['width']}{head}, shifts, label smoothing "
             f"{cfg['label_smoothing']:g}{ema}, one-cycle over {cfg['epochs']} ep{stopped})")
 
 
@@ -234,10 +235,14 @@ def row_best_in_budget(ctx: BenchContext) -> dict:
     wall = time.perf_counter() - t0
     inside = [c for c in curve if c["train_seconds"] <= budget * 1.02] or curve[:1]
     best = max((c["test_accuracy"] for c in inside), default=None)
+    # What counts is the model the budget ends with (the one a user keeps): picking the best of
+    # several epoch-end test scores would choose by the test set. The best is kept as an aside.
+    final = inside[-1]["test_accuracy"] if inside else None
     r = {
         "row": "best_in_budget", "title": f"best accuracy in a {budget:g} s training budget",
-        "target": ">= 99.65%", "met": bool(best is not None and best >= 0.9965),
-        "budget_seconds": budget, "best_test_accuracy": best, "train_seconds": round(trainer.seconds, 3),
+        "target": ">= 99.65% at the end of the budget", "met": bool(final is not None and final >= 0.9965),
+        "budget_seconds": budget, "final_test_accuracy": final, "best_test_accuracy": best,
+        "train_seconds": round(trainer.seconds, 3),
         "wall_seconds": round(wall, 3), "config": cfg.to_dict(), "curve": curve,
         "command": " ".join(["nnplay", "train", "mnist", *recipe_flags(cfg)]),
     }

@@ -215,10 +215,10 @@ def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list, invert="auto
     # a "photo" whose ink covers most of it was given the wrong polarity on purpose: no photo steps
     # (with "auto", the polarity came from the strokes: a shadow or the table may cover most of it)
     photo_steps = kind == "photo" and not small and (invert == "auto" or float(np.median(ink)) < 0.5)
-    soft, width = ink, 0.0
+    soft, width, flat = ink, 0.0, None
     if photo_steps and steps.flatten:
-        soft, _paper, width = photo.flat_field(ink)
-        soft = np.clip(soft / max(float(np.percentile(soft[::2, ::2], 99.9)), 1e-3), 0, 1)
+        flat, _paper, width = photo.flat_field(ink)
+        soft = np.clip(flat / max(float(np.percentile(flat[::2, ::2], 99.9)), 1e-3), 0, 1)
         view.append(("flat-field", _small(soft)))
     if photo_steps and steps.threshold:
         mask = photo.local_threshold(soft, width or 3.0)
@@ -228,7 +228,7 @@ def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list, invert="auto
     if not mask.any():
         raise ImageError("no ink found: nothing stands out from the paper")
     if photo_steps and steps.lines:
-        mask, _erased, n = photo.remove_lines(mask)
+        mask, _erased, n = photo.remove_lines(mask, flat)
     if photo_steps and steps.threshold:  # after the lines: a ruled line is seen whole there
         mask = photo.drop_mottled(mask, soft)
     if photo_steps and steps.lines:

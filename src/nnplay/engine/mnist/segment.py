@@ -83,14 +83,15 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
         pieces = _drop_blobs(pieces, lab)                                     # solid patches of table
     biggest = max(p.area for p in pieces)
     pieces = [p for p in pieces if p.area >= max(4, 0.04 * biggest)]           # specks
+    seed = _seed(pieces, shape, lab) if lab is not None else max(pieces, key=lambda p: p.area)
     if lab is not None and len(pieces) > 1:
-        pieces = _drop_thin(pieces, lab)                                      # leftovers of lines
-    # grow a cluster from the biggest piece: add the pieces near it
+        pieces = _drop_thin(pieces, lab, seed)                                # leftovers of lines
+    # grow a cluster from the seed: add the pieces near it
     pieces.sort(key=lambda p: -p.area)
-    cluster = [pieces[0]]
-    box = pieces[0].box
-    big = pieces[0].area
-    rest = pieces[1:]
+    cluster = [seed]
+    box = seed.box
+    big = seed.area
+    rest = [p for p in pieces if p is not seed]
     grew = True
     while grew and rest:
         grew = False
@@ -149,12 +150,31 @@ def _drop_blobs(pieces: list[Piece], lab: np.ndarray) -> list[Piece]:
     return keep or pieces
 
 
-def _drop_thin(pieces: list[Piece], lab: np.ndarray) -> list[Piece]:
-    """Drop pieces drawn with a far thinner line than the biggest piece (the writing): what is
+def _seed(pieces: list[Piece], shape, lab: np.ndarray) -> Piece:
+    """The piece the writing grows from: the biggest, leaving out pieces near the border that
+    are far fatter than the biggest piece away from it (the table's corner, a shadow's wedge
+    or rim next to a thin ballpoint or pencil digit) or long and straight (the sheet's or a
+    shadow's edge). Grown from such a patch, the writing lost the digit: thinner than the
+    patch's "pen", it was dropped as a line's leftover."""
+    order = sorted(pieces, key=lambda p: -p.area)
+    inner = [p for p in order if not _near_border(p, shape)]
+    if not inner or not _near_border(order[0], shape):
+        return order[0]
+    pen = _fatness(inner[0], lab)
+    for p in order:
+        if not _near_border(p, shape):
+            return p
+        long = max(p.w, p.h) >= 0.5 * max(shape)
+        if not (_fatness(p, lab) > 2 * pen or long and _straight(p, lab)):
+            return p
+    return order[0]
+
+
+def _drop_thin(pieces: list[Piece], lab: np.ndarray, top: Piece) -> list[Piece]:
+    """Drop pieces drawn with a far thinner line than the seed piece (the writing): what is
     left of a ruled line, a grid line or a margin next to a felt-pen digit; and small ones far
     fatter (blots of paper grain beside a pencil line). The pieces of one broken digit share
     its pen."""
-    top = max(pieces, key=lambda p: p.area)
     pen = _fatness(top, lab)
     return [p for p in pieces if p is top or 0.45 * pen <= _fatness(p, lab) <= 2.2 * pen or p.area >= 0.5 * top.area]
 
