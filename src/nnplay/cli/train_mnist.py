@@ -15,8 +15,8 @@ from nnplay.engine.mnist.models import MODELS
 FLAGS = {"hidden": "hidden", "dropout": "dropout", "optimizer": "optimizer", "lr": "lr",
          "batch_size": "batch_size", "epochs": "epochs", "weight_decay": "weight_decay",
          "schedule": "schedule", "augment": "augment", "seed": "seed", "subset": "subset",
-         "label_smoothing": "label_smoothing", "width": "width", "head": "head", "ema": "ema", "bn_after_pool": "bn_after_pool",
-         "threads": "threads"}
+         "label_smoothing": "label_smoothing", "width": "width", "head": "head", "ema": "ema",
+         "bn_after_pool": "bn_after_pool", "threads": "threads"}
 
 
 def hidden_sizes(text: str):
@@ -81,7 +81,6 @@ def run(args) -> int:
     from nnplay.engine.mnist.data import load_mnist
     from nnplay.engine.mnist.io import save_model
     from nnplay.engine.mnist.trainer import MnistTrainer
-
     from nnplay.runtime.memory import keep_freed_memory
 
     if cfg.threads:
