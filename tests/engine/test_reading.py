@@ -75,6 +75,20 @@ def test_boxes_are_in_the_callers_pixels(digits, model):
     assert max(abs(a - b) for a, b in zip(r.digits[0].box, box)) <= 25
 
 
+@pytest.mark.parametrize("digit", [2, 3, 7])
+def test_a_faint_digit_on_the_lit_paper_beside_a_big_shadow(digits, model, digit):
+    """A shadow over most of the sheet is the picture's median: the pencil on the lit part is
+    lighter than the shaded paper, and must not be clipped away as "paper" (main before this
+    test read "no ink found: the image is blank")."""
+    page = sheet()
+    page[:, :600] *= 0.45
+    ink = np.asarray(Image.fromarray((digits[digit] * 255).astype(np.uint8)).resize((240, 240), Image.Resampling.BILINEAR),
+                     np.float32) / 255
+    page[260:500, 720:960] *= 1 - 0.3 * ink  # pencil: absorbs 30% of the light
+    r = read_image(jpeg(page), model)
+    assert r.number == str(digit)
+
+
 @pytest.mark.parametrize("lines,shadow", [(0, False), (32, False), (0, True), (32, True)])
 def test_paper_lines_and_shadows_alone_are_no_ink(lines, shadow):
     with pytest.raises(ImageError, match="no ink found"):

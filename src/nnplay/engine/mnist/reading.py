@@ -135,11 +135,17 @@ def load_ink(image, invert="auto") -> tuple[np.ndarray, str, tuple[int, int]]:
     return ink_map(arr, invert), ("canvas" if canvas else "photo"), (int(size[0]), int(size[1]))
 
 
-def _normalised(ink: np.ndarray, invert) -> np.ndarray:
+def _normalised(ink: np.ndarray, invert, kind: str = "canvas") -> np.ndarray:
     """Paper -> 0, strongest ink -> 1, or ImageError("no ink found") for a blank picture."""
     # the paper's level: the border's median, or the whole picture's when that is lower
     # (a photo's border may be the dark table around the sheet)
     bg = min(_background_level(ink), float(np.median(ink[::3, ::3] if min(ink.shape) >= 48 else ink)))
+    if kind == "photo" and min(ink.shape) >= 48:
+        # a hard shadow or the table may cover over half of a photo: the median is then the
+        # shade's level, and everything lighter (the lit paper and a pencil stroke on it) would
+        # be clipped to "paper" here. The brightest paper (2nd percentile of the ink) is the
+        # level instead; the flat field takes the shade away later.
+        bg = min(bg, float(np.percentile(ink[::3, ::3], 2)))
     peak = float(ink.max()) - bg
     if peak < MIN_CONTRAST and invert != "auto" and float(ink.max() - ink.min()) >= MIN_CONTRAST:
         bg = float(ink.min())   # a forced polarity that makes the paper the "ink": show that
@@ -182,7 +188,7 @@ def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     """Every step up to the 28x28 inputs (not classified yet): a Reading without probabilities."""
     ink, kind, size = load_ink(image, invert)
     view: list[tuple[str, np.ndarray]] = [("input", _small(ink))]
-    soft, mask, photo_steps = _ink_mask(_normalised(ink, invert), kind, steps, view, invert)
+    soft, mask, photo_steps = _ink_mask(_normalised(ink, invert, kind), kind, steps, view, invert)
     lab, pieces = segment.components(mask)
     chosen = segment.choose(pieces, mask.shape, lab) if steps.pick else pieces
     if steps.pick:
