@@ -1,7 +1,7 @@
 """Section "Architectures": every model's layers, parameter count and multiply-adds per input.
 
 The numbers are measured from the modules themselves, not written down: the models are
-built by the engine's own factories (GateMLP, mnist.models.build_model), the parameters are
+built by the engine's own factories (GateMLP, MnistConfig.build_model), the parameters are
 counted from `model.parameters()`, and the multiply-adds come from one forward pass of a
 single input with a forward hook on every Linear and Conv2d layer:
 
@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from nnplay.engine.gates import GateConfig, GateMLP, feature_names
-from nnplay.engine.mnist import build_model, recommended
+from nnplay.engine.mnist import recommended
 
 from .common import table
 
@@ -84,8 +84,7 @@ def gate_row(cfg: GateConfig, label: str) -> dict:
 
 def mnist_row(name: str) -> dict:
     cfg = recommended(name)
-    model = build_model(name, hidden=cfg.hidden, dropout=cfg.dropout, width=cfg.width, head=cfg.head,
-                        bn_after_pool=cfg.bn_after_pool)
+    model = cfg.build_model()
     label = {"logistic": "MNIST logistic regression", "mlp": f"MNIST MLP {','.join(map(str, cfg.hidden))}",
              "cnn": "MNIST fast CNN (default)", "lenet5": "MNIST LeNet-5"}[name]
     return {"model": label, "key": name, "layers": layer_summary(model), "parameters": n_params(model),

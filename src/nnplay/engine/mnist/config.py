@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..choices import OPTIMIZERS, default_weight_decay
 from ..config import ConfigBase, check_range
 from ..errors import ConfigError
-from .models import MODELS
+from .models import MODELS, build_model
 
 SCHEDULES = ("constant", "onecycle")
 
@@ -88,6 +88,12 @@ class MnistConfig(ConfigBase):
     def weight_decay_used(self) -> float:
         """The weight decay training applies: the field, or the optimizer's default when it is None."""
         return default_weight_decay(self.optimizer) if self.weight_decay is None else self.weight_decay
+
+    def build_model(self, generator=None):
+        """A fresh model of this config's architecture (every field that shapes it), initialised
+        from `generator` (a torch.Generator) or, without one, from torch's global generator."""
+        return build_model(self.model, self.hidden, self.dropout, generator=generator, width=self.width,
+                           head=self.head, bn_after_pool=self.bn_after_pool)
 
     def resolved(self) -> "MnistConfig":
         """A copy with `weight_decay` filled in: what records of a run (checkpoints, tables) keep.

@@ -19,7 +19,7 @@ import torch
 from ..checkpoint import load_checkpoint, load_into, save_checkpoint
 from ..errors import CheckpointError, ConfigError
 from .config import MnistConfig
-from .models import build_model, is_convolutional
+from .models import is_convolutional
 
 KIND = "mnist"
 
@@ -48,8 +48,7 @@ def load_model(path: str | os.PathLike) -> tuple[torch.nn.Module, MnistConfig, d
         cfg = MnistConfig.from_dict(saved, strict=False)
     except ConfigError as e:
         raise CheckpointError(f"{path}: its saved config is invalid ({e})") from None
-    model = build_model(cfg.model, cfg.hidden, cfg.dropout, width=cfg.width, head=cfg.head,
-                        bn_after_pool=cfg.bn_after_pool)
+    model = cfg.build_model()
     load_into(model, tensors, path)
     if is_convolutional(cfg.model):
         # conv weights in channels_last: oneDNN's fast layout on CPUs (~2x faster evaluation here)

@@ -139,13 +139,15 @@ def _normalised(ink: np.ndarray, invert, kind: str = "canvas") -> np.ndarray:
     """Paper -> 0, strongest ink -> 1, or ImageError("no ink found") for a blank picture."""
     # the paper's level: the border's median, or the whole picture's when that is lower
     # (a photo's border may be the dark table around the sheet)
-    bg = min(_background_level(ink), float(np.median(ink[::3, ::3] if min(ink.shape) >= 48 else ink)))
-    if kind == "photo" and min(ink.shape) >= 48:
+    big = min(ink.shape) >= 48
+    sample = ink[::3, ::3] if big else ink
+    bg = min(_background_level(ink), float(np.median(sample)))
+    if kind == "photo" and big:
         # a hard shadow or the table may cover over half of a photo: the median is then the
         # shade's level, and everything lighter (the lit paper and a pencil stroke on it) would
         # be clipped to "paper" here. The brightest paper (2nd percentile of the ink) is the
         # level instead; the flat field takes the shade away later.
-        bg = min(bg, float(np.percentile(ink[::3, ::3], 2)))
+        bg = min(bg, float(np.percentile(sample, 2)))
     peak = float(ink.max()) - bg
     if peak < MIN_CONTRAST and invert != "auto" and float(ink.max() - ink.min()) >= MIN_CONTRAST:
         bg = float(ink.min())   # a forced polarity that makes the paper the "ink": show that

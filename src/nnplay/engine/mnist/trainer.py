@@ -51,7 +51,7 @@ from .augment import random_shift
 from .averaging import WeightEma
 from .config import MnistConfig
 from .data import MnistData, load_mnist
-from .models import build_model, first_layer, is_convolutional
+from .models import first_layer, is_convolutional
 from .optim import LeanOptimizer
 from .precision import use_bf16
 from .schedule import one_cycle
@@ -207,8 +207,7 @@ class MnistTrainer:
 
     def _new_model(self, generator: torch.Generator) -> torch.nn.Module:
         """A model of this run's architecture and memory layout, initialised from `generator`."""
-        m = build_model(self.cfg.model, self.cfg.hidden, self.cfg.dropout, generator=generator,
-                        width=self.cfg.width, head=self.cfg.head, bn_after_pool=self.cfg.bn_after_pool)
+        m = self.cfg.build_model(generator)
         return m.to(memory_format=torch.channels_last) if self.channels_last else m
 
     @property
