@@ -10,6 +10,7 @@ The chosen chain maximises, by dynamic programming over the groups,
     sum over its digits   log p_max + log(1 - s) + log 0.8
     sum over its splits   - |k - width / (0.7 height)|      (MNIST digits are ~0.7 as wide as tall)
     sum over skipped      log s + log 0.25
+    a group read whole    log p(string | group) + k log 0.8  (the sequence reader, seqway.py)
 
 A skipped group is one read as nothing: a shadow's edge, a dash of an erased line, a corner of
 the table. It must look like no digit to the detector (s near 1) to be worth skipping, be
@@ -27,12 +28,15 @@ EPS = 1e-4
 
 
 def digit_score(d, *_) -> float:
+    seq = getattr(d, "seq", None)
+    if seq is not None:  # read whole by the sequence reader (seqway.py): its share of log p(string | group)
+        return float(seq[1]) + PER_DIGIT
     return float(np.log(max(float(d.probabilities.max()), 1e-6)) + np.log(max(1.0 - d.novelty, EPS))) + PER_DIGIT
 
 
 def way_score(way) -> float:
     score = sum(digit_score(d) for d in way)
-    if len(way) > 1:  # touching digits: MNIST digits are ~0.7 times as wide as tall
+    if len(way) > 1 and getattr(way[0], "seq", None) is None:  # cut digits: MNIST digits are ~0.7 as wide as tall
         score -= abs(len(way) - way[0].extra_ratio / 0.7)
     return score
 

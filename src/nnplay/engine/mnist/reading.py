@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from ..errors import ImageError
-from . import photo, segment, touching
+from . import photo, segment, seqway, touching
 from .preprocess import (BOX, MIN_CONTRAST, _background_level, _load_any, _open, _pil_to_array, _place,
                          _sketchpad_ink, ink_map)
 
@@ -292,6 +292,8 @@ def _ways(g, lab, soft, tall, scale, photo_steps, steps: Steps, shape, split: bo
     ways: list = [[make(sub)]] if ratio <= 1.5 or not split else []
     if split and ratio > 1.0:
         ways.append(touching.lattice(sub, tall, make, ratio))
+    if split and ratio >= seqway.SEQ_FROM:  # also read whole by the sequence reader (in classify)
+        ways.append(seqway.SeqWay(sub, make, STROKE * g.h if steps.stroke else None))
     return ways
 
 
@@ -344,6 +346,7 @@ def classify(reading: Reading, model) -> Reading:
     from .novelty import scores
 
     options = reading.extra.get("options") or [(0, 0, [reading.digits])]
+    seqway.resolve(options)  # wide groups read whole: their strings become ways too
     every = candidates(options)
     x = np.stack([d.x28 for d in every])
     probs = predict_probs(model, x).reshape(len(every), 10)
@@ -351,6 +354,7 @@ def classify(reading: Reading, model) -> Reading:
     for k, (d, p) in enumerate(zip(every, probs)):
         d.probabilities = np.asarray(p, np.float32)
         d.novelty = float(odd[k]) if odd is not None else 0.0
+    seqway.apply(every)
     chosen, skipped = best_chain(expand(options), skip=odd is not None)
     if not chosen:
         raise ImageError("no ink found: nothing stands out from the paper")
