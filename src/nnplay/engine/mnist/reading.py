@@ -292,7 +292,7 @@ def _ways(g, lab, soft, tall, scale, photo_steps, steps: Steps, shape, split: bo
     ways: list = [[make(sub)]] if ratio <= 1.5 or not split else []
     if split and ratio > 1.0:
         ways.append(touching.lattice(sub, tall, make, ratio))
-    if split and ratio >= seqway.SEQ_FROM:  # also read whole by the sequence reader (in classify)
+    if split and ratio >= seqway.SEQ_FROM and sub.mean() < seqway.SOLID:  # also read whole (in classify)
         ways.append(seqway.SeqWay(sub, make, STROKE * g.h if steps.stroke else None))
     return ways
 

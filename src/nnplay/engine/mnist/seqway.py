@@ -15,9 +15,9 @@ the same form as a cut way's sum of log p(digit | part): both are the log-probab
 the group's reading under one model, so the chain compares them directly. A sequence way
 pays no width prior (the network counts the digits itself) and no not-a-digit term: that
 detector judges one crop, and a crop through crossing strokes carries the neighbour's
-strokes, so it would charge the sequence read for a cut it never made. (On the development
-seeds 7 and 11, with it: touching numbers 23 -> 46 of 80; without it: 60 of 80; digits and
-spaced numbers alike.) Whether a picture holds digits at all is still judged on the
+strokes, so it would charge the sequence read for a cut it never made. (A first 5-minute
+model on the development seeds 7 and 11: touching numbers 23 of 80 without sequence ways,
+46 with that term, 60 without it; single digits and spaced numbers the same.) Whether a picture holds digits at all is still judged on the
 geometric guess (novelty.judge), not on the chain.
 """
 
@@ -28,6 +28,8 @@ import numpy as np
 from . import strings
 
 SEQ_FROM = 0.8   # groups this many line heights wide (or wider) are also read whole
+SOLID = 0.6      # ...unless their ink fills this much of their box: a field, not pen strokes
+                 # (the sketch pad read with "ink is light: keep", where the paper is the ink)
 
 
 class SeqWay:
