@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from ..errors import ImageError
-from . import photo, segment, seqway, touching
+from . import photo, segment, seqway, shading, touching
 from .preprocess import (BOX, MIN_CONTRAST, _background_level, _load_any, _open, _pil_to_array, _place,
                          _sketchpad_ink, ink_map)
 
@@ -189,6 +189,20 @@ def _small(a: np.ndarray, side: int = 320) -> np.ndarray:
 def prepare(image, invert="auto", steps: Steps = Steps()) -> Reading:
     """Every step up to the 28x28 inputs (not classified yet): a Reading without probabilities."""
     ink, kind, size = load_ink(image, invert)
+    try:
+        return _prepare_ink(ink, kind, size, invert, steps)
+    except ImageError as first:
+        # the polarity guess (preprocess._dark_strokes) fails on some photos a shadow or the
+        # table covers much of, and no ink survives: only then is the other polarity read
+        if invert != "auto" or kind != "photo":
+            raise
+        try:
+            return _prepare_ink(1.0 - ink, kind, size, invert, steps)
+        except ImageError:
+            raise first from None
+
+
+def _prepare_ink(ink, kind, size, invert, steps: Steps) -> Reading:
     view: list[tuple[str, np.ndarray]] = [("input", _small(ink))]
     soft, mask, photo_steps = _ink_mask(_normalised(ink, invert, kind), kind, steps, view, invert)
     lab, pieces = segment.components(mask)
@@ -239,6 +253,8 @@ def _ink_mask(ink: np.ndarray, kind: str, steps: Steps, view: list, invert="auto
         mask, _erased, n = photo.remove_lines(mask, flat)
     if photo_steps and steps.threshold:  # after the lines: a ruled line is seen whole there
         mask = photo.drop_mottled(mask, soft)
+        if flat is not None:  # a shadow's edge the flat field left as "ink" (shading.py)
+            mask = shading.drop_shadow_edges(mask, ink, flat, photo._odd(max(9, max(ink.shape) / 8)))
     if photo_steps and steps.lines:
         view.append((f"lines removed ({n})", _small(mask)))
     return soft, mask, photo_steps

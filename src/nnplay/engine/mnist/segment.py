@@ -83,6 +83,8 @@ def choose(pieces: list[Piece], shape: tuple[int, int], lab: np.ndarray | None =
         pieces = _drop_blobs(pieces, lab)                                     # solid patches of table
     biggest = max(p.area for p in pieces)
     pieces = [p for p in pieces if p.area >= max(4, 0.04 * biggest)]           # specks
+    if not pieces:
+        return []
     seed = _seed(pieces, shape, lab) if lab is not None else max(pieces, key=lambda p: p.area)
     if lab is not None and len(pieces) > 1:
         pieces = _drop_thin(pieces, lab, seed)                                # leftovers of lines
@@ -186,6 +188,7 @@ def group(pieces: list[Piece]) -> list[Piece]:
     """Merge pieces that share most of their horizontal extent, or small pieces into their
     nearest neighbour: one group per digit. Sorted left to right."""
     groups = sorted((Piece(p.box, p.area, list(p.labels)) for p in pieces), key=lambda p: p.box[0])
+    tall = max((p.h for p in pieces), default=0)
     merged = True
     while merged and len(groups) > 1:
         merged = False
@@ -193,7 +196,10 @@ def group(pieces: list[Piece]) -> list[Piece]:
             for j in range(i + 1, len(groups)):
                 a, b = groups[i], groups[j]
                 overlap = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
-                if overlap >= 0.5 * min(a.w, b.w):
+                # (or one just above the other: the two halves of a slanted stroke broken where
+                # it crossed a line; the digits of a number share their line of writing)
+                stacked = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1]) <= 0.1 * min(a.h, b.h)
+                if overlap >= 0.5 * min(a.w, b.w) or stacked and _gap(a.box, b.box) <= 0.1 * tall:
                     groups[i] = Piece(_union(a.box, b.box), a.area + b.area, a.labels + b.labels)
                     del groups[j]
                     merged = True
