@@ -308,9 +308,7 @@ def _ways(g, lab, soft, tall, scale, photo_steps, steps: Steps, shape, split: bo
     ways: list = [[make(sub)]] if ratio <= 1.5 or not split else []
     if split and ratio > 1.0:
         ways.append(touching.lattice(sub, tall, make, ratio))
-    if split and ratio >= seqway.SEQ_FROM and sub.mean() < seqway.SOLID:  # also read whole (in classify)
-        ways.append(seqway.SeqWay(sub, make, STROKE * g.h if steps.stroke else None))
-    return ways
+    return ways + (seqway.offer(sub, make, ratio, STROKE * g.h if steps.stroke else None) if split else [])
 
 
 def _all(chosen):
@@ -368,9 +366,8 @@ def classify(reading: Reading, model) -> Reading:
     probs = predict_probs(model, x).reshape(len(every), 10)
     odd = scores(x)
     for k, (d, p) in enumerate(zip(every, probs)):
-        d.probabilities = np.asarray(p, np.float32)
+        d.probabilities = np.asarray(p if getattr(d, "seq", None) is None else d.seq[0], np.float32)  # seqway
         d.novelty = float(odd[k]) if odd is not None else 0.0
-    seqway.apply(every)
     chosen, skipped = best_chain(expand(options), skip=odd is not None)
     if not chosen:
         raise ImageError("no ink found: nothing stands out from the paper")

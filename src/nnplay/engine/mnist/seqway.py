@@ -32,6 +32,13 @@ SOLID = 0.6      # ...unless their ink fills this much of their box: a field, no
                  # (the sketch pad read with "ink is light: keep", where the paper is the ink)
 
 
+def offer(sub: np.ndarray, make, ratio: float, stroke: float | None) -> list:
+    """[a SeqWay] for a group at least SEQ_FROM heights wide whose ink is pen strokes, else [].
+    Its digits' probabilities are the sequence reader's (classify keeps them): the string is
+    what the chain chooses, not the photo reader's reading of each crop."""
+    return [SeqWay(sub, make, stroke)] if ratio >= SEQ_FROM and sub.mean() < SOLID else []
+
+
 class SeqWay:
     """A group waiting for the sequence reader: its input image and how to map columns back."""
 
@@ -93,12 +100,3 @@ def resolve(options: list) -> None:
                 if digits:
                     new.append(digits)
         options[k] = (i, j, new)
-
-
-def apply(digits: list) -> None:
-    """After the photo reader has read every candidate: a sequence digit's probabilities are
-    the sequence reader's (its string is what the chain chooses, not the crop's reading)."""
-    for d in digits:
-        seq = getattr(d, "seq", None)
-        if seq is not None:
-            d.probabilities = seq[0]
